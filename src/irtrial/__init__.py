@@ -1,0 +1,35 @@
+"""irtrial: statistics for randomised placebo-controlled trials with repeated measurements.
+
+The public API is listed in ``__all__``; everything else is internal.
+"""
+
+from __future__ import annotations
+
+from irtrial.errors import (
+    ConvergenceError,
+    InsufficientDataError,
+    IrtrialError,
+    IrtrialWarning,
+    ModelSpecError,
+    SingularDesignError,
+    TrialValidationError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "ConvergenceError",
+    "InsufficientDataError",
+    "IrtrialError",
+    "IrtrialWarning",
+    "ModelSpecError",
+    "SingularDesignError",
+    "TrialValidationError",
+]
+
+# --- foundation (issue 2): add imports and names below this line ---
+
+# --- mmrm (issue 3): add imports and names below this line ---
+
+# --- comparisons (issue 4): add imports and names below this line ---
