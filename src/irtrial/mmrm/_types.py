@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,44 @@ class CovarianceStructure(Protocol):
         """(k, k, v, v) second derivatives of ``sigma(theta, group)``."""
 
 
+class Design(Protocol):
+    """The fixed-effects design, as the inference layer needs it (built by ``design.py``).
+
+    Attributes
+    ----------
+    frame : DataFrame
+        The analysis rows (missing responses and covariates dropped), original column names,
+        factors as Categorical with the level order the model uses (first level = reference).
+    formula : str
+    subject, visit : str
+        Names of the subject and visit columns; ``visit_levels`` their order.
+    column_names : list of str
+        Names of the p columns of X, R style (``(Intercept)``, ``ARMCDTRT``, ``ARMCDTRT:AVISITVIS2``).
+    terms : list of str
+        Model terms in formula order, R style (``(Intercept)``, ``RACE``, ``ARMCD:AVISIT``).
+    term_columns : dict of str -> list of int
+        The columns of X that belong to each term.
+    factors : dict of str -> list
+        Each factor variable of the formula and its levels in model order.
+    numerics : dict of str -> float
+        Each numeric covariate and its mean over the analysis rows (SAS's LS-means default).
+    """
+
+    frame: pd.DataFrame
+    formula: str
+    subject: str
+    visit: str
+    visit_levels: list
+    column_names: list[str]
+    terms: list[str]
+    term_columns: dict[str, list[int]]
+    factors: dict[str, list]
+    numerics: dict[str, float]
+
+    def model_matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """X rows for new data (a reference grid), with the fitted coding."""
+
+
 @dataclass(frozen=True)
 class ModelState:
     """Everything inference needs from a fitted MMRM.
@@ -88,8 +127,7 @@ class ModelState:
     beta : (p,) array
         Estimated fixed effects (GLS at ``theta``).
     method : {"reml", "ml"}
-    column_names : list of str
-        Names of the p columns of X (R-style, e.g. ``ARMCDTRT:AVISITVIS2``).
+    design : Design
     n_obs, n_subjects : int
     """
 
@@ -98,6 +136,31 @@ class ModelState:
     theta: np.ndarray
     beta: np.ndarray
     method: str
-    column_names: list[str]
+    design: Design
     n_obs: int
     n_subjects: int
+
+
+# ---------------------------------------------------------------------------------------------
+# The inference layer's entry points (owned by df/, vcov.py, testing.py, lsmeans.py), which
+# ``result.py`` calls. ``df`` is one of DF_METHODS; ``vcov=None`` means the default for that df
+# method (the Kenward-Roger-adjusted covariance for the two KR methods, otherwise asymptotic).
+#
+#   vcov.beta_vcov(state, vcov: str) -> (p, p) array
+#       vcov in {"asymptotic", "kenward-roger", "kenward-roger-linear", "empirical"}
+#   testing.contrast_table(state, L, labels, *, df, vcov=None, conf_level=0.95) -> DataFrame
+#       one row per row of L: term, estimate, std_error, df, statistic, p_value, ci_lower, ci_upper
+#   testing.joint_test(state, L, *, df, vcov=None) -> dict num_df, den_df, f_value, p_value
+#   testing.type3_table(state, *, df, vcov=None) -> DataFrame term, num_df, den_df, f_value, p_value
+#   lsmeans.lsmeans_table(state, spec, by=None, *, weights="equal", df, vcov=None, conf_level=0.95)
+#       -> DataFrame <spec>, <by>, estimate, std_error, df, statistic, p_value, ci_lower, ci_upper
+#   lsmeans.contrasts_table(state, spec, control, by=None, *, weights="equal", df, vcov=None,
+#       conf_level=0.95) -> DataFrame <spec> (active level), <by>, estimate (active - control), ...
+DF_METHODS = (
+    "satterthwaite",
+    "kenward-roger",
+    "kenward-roger-linear",
+    "between-within",
+    "residual",
+)
+VCOV_METHODS = ("asymptotic", "kenward-roger", "kenward-roger-linear", "empirical")
