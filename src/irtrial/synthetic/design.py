@@ -1,0 +1,330 @@
+"""The design of a simulated trial: arms, visits, means, covariance, dropout, covariates.
+
+A :class:`TrialDesign` is a validated value object (frozen dataclass). It stores parameters and
+nothing else; :func:`irtrial.synthetic.simulate_frame` turns it into data. The same design object
+serves the shipped replica (:func:`irtrial.synthetic.ir_wrap_design`), the tests and, later, the
+power simulation, which calls the generator thousands of times.
+
+The model
+---------
+For subject :math:`i` in arm :math:`a` at visit :math:`j` (visit number :math:`t_j`, the first
+visit being baseline),
+
+.. math::
+
+    Y^*_{ij} = \\mu_{aj} + b_{0i} + b_{1i} t_j + \\sum_k \\gamma_k (x_{ik} - \\bar x_k) + e_{ij}
+
+with :math:`(b_{0i}, b_{1i}) \\sim N(0, G)` (between-subject: random intercept and slope) and
+:math:`e_i \\sim N(0, R)`, :math:`R_{jk} = \\sigma^2 \\rho^{|j-k|}` (within-subject AR(1)).
+Alternatively ``covariance`` gives the full visits x visits matrix :math:`\\Sigma` of
+:math:`Y^*_i` (unstructured, e.g. taken from a fitted MMRM). On a bounded integer scale the
+observed value is :math:`Y_{ij} = \\min(\\max(\\mathrm{round}(Y^*_{ij}), lo), hi)`.
+
+Dropout is monotone: before each post-baseline visit a subject still in the study leaves with
+probability :math:`\\mathrm{expit}(\\mathrm{logit}(h_j) + \\beta (y_{i,j-1} - c))`, where
+:math:`h_j` is the MCAR hazard and :math:`\\beta` the MAR slope on the last observed value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+__all__ = ["Covariate", "Dropout", "TrialDesign"]
+
+
+def _err(problems: list[str]) -> None:
+    if problems:
+        from irtrial.errors import ModelSpecError
+
+        raise ModelSpecError("invalid trial design:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Covariate:
+    """A subject-level covariate drawn once per subject.
+
+    Parameters
+    ----------
+    name : str
+        Column name in the simulated data (e.g. ``"AGE"``).
+    distribution : {"normal", "gamma", "categorical"}
+        ``normal``: mean/sd, truncated to ``bounds`` by redrawing. ``gamma``: a gamma variable
+        shifted to start at ``bounds[0]`` with overall mean ``mean`` and standard deviation ``sd``
+        (for right-skewed positive quantities such as pain duration). ``categorical``: ``levels``
+        drawn with probabilities ``probs``.
+    mean, sd : float
+        Mean and standard deviation (numeric distributions).
+    bounds : (float, float), optional
+        Lower and upper limits (numeric distributions).
+    decimals : int, optional
+        Round numeric values to this many decimals (0 gives integers).
+    levels, probs : tuple
+        Categories and their probabilities (categorical).
+    effect : float or tuple of float
+        Effect on the latent outcome at every visit: per unit above ``mean`` for a numeric
+        covariate, or one shift per level for a categorical one.
+
+    Examples
+    --------
+    >>> Covariate("AGE", "normal", mean=50, sd=10, bounds=(18, 80), decimals=0).name
+    'AGE'
+    """
+
+    name: str
+    distribution: Literal["normal", "gamma", "categorical"] = "normal"
+    mean: float = 0.0
+    sd: float = 1.0
+    bounds: tuple[float, float] | None = None
+    decimals: int | None = None
+    levels: tuple[str, ...] = ()
+    probs: tuple[float, ...] = ()
+    effect: float | tuple[float, ...] = 0.0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.distribution not in ("normal", "gamma", "categorical"):
+            problems.append(f"covariate {self.name!r}: unknown distribution {self.distribution!r}")
+        elif self.distribution == "categorical":
+            if len(self.levels) < 1 or len(self.levels) != len(self.probs):
+                problems.append(f"covariate {self.name!r}: give as many probs as levels")
+            elif not np.isclose(sum(self.probs), 1.0) or min(self.probs) < 0:
+                problems.append(f"covariate {self.name!r}: probs must be >= 0 and sum to 1")
+            if not isinstance(self.effect, float | int) and len(self.effect) != len(self.levels):
+                problems.append(f"covariate {self.name!r}: give one effect per level")
+        else:
+            if not self.sd > 0:
+                problems.append(f"covariate {self.name!r}: sd must be > 0")
+            if not isinstance(self.effect, float | int):
+                problems.append(f"covariate {self.name!r}: a numeric covariate has one effect")
+            if self.bounds is not None:
+                lo, hi = self.bounds
+                if not lo < self.mean < hi:
+                    problems.append(f"covariate {self.name!r}: mean must lie inside bounds")
+            elif self.distribution == "gamma":
+                problems.append(f"covariate {self.name!r}: gamma needs bounds (lower = shift)")
+        _err(problems)
+
+
+@dataclass(frozen=True)
+class Dropout:
+    """Monotone dropout for one arm (or all arms).
+
+    Parameters
+    ----------
+    hazard : float or tuple of float
+        MCAR probability of leaving before each post-baseline visit, given still in the study:
+        one number for every visit, or one per post-baseline visit.
+    mar_slope : float
+        MAR: change in the log-odds of leaving per unit of the last observed value above
+        ``mar_center`` (positive: patients with more pain leave more often).
+    mar_center : float, optional
+        Centre of the MAR term; default is the mean of all design means.
+    fixed_n : int
+        Exactly this many subjects of the arm, chosen at random, leave after visit index
+        ``fixed_after`` (0 = after baseline). Reproduces a reported dropout count.
+    fixed_after : int
+        Index of the last visit such subjects attend.
+
+    Examples
+    --------
+    >>> Dropout(hazard=0.05, mar_slope=0.3).hazard
+    0.05
+    """
+
+    hazard: float | tuple[float, ...] = 0.0
+    mar_slope: float = 0.0
+    mar_center: float | None = None
+    fixed_n: int = 0
+    fixed_after: int = 0
+
+    def __post_init__(self) -> None:
+        h = np.atleast_1d(np.asarray(self.hazard, dtype=float))
+        problems = []
+        if np.any((h < 0) | (h >= 1)) or not np.all(np.isfinite(h)):
+            problems.append("dropout hazard must lie in [0, 1)")
+        if self.fixed_n < 0 or self.fixed_after < 0:
+            problems.append("fixed_n and fixed_after must be >= 0")
+        _err(problems)
+
+    def hazards(self, n_post: int) -> np.ndarray:
+        """Per post-baseline visit MCAR hazards (length ``n_post``)."""
+        h = np.atleast_1d(np.asarray(self.hazard, dtype=float))
+        if h.size == 1:
+            return np.repeat(h, n_post)
+        return h
+
+
+@dataclass(frozen=True)
+class TrialDesign:
+    """A parallel-group trial with repeated measurements, ready to simulate.
+
+    Parameters
+    ----------
+    arms : tuple of str
+        Arm labels, control first.
+    n_per_arm : tuple of int
+        Number randomised per arm.
+    visits : tuple of float
+        Visit numbers (e.g. weeks), the first being baseline.
+    means : tuple of tuple of float
+        Mean of the latent outcome, one row per arm, one column per visit.
+    subject_sd : float
+        Between-subject SD of the random intercept.
+    slope_sd : float
+        Between-subject SD of the random slope per unit of visit number.
+    intercept_slope_corr : float
+        Correlation of the random intercept and slope.
+    residual_sd : float
+        Within-subject residual SD.
+    ar1 : float
+        AR(1) correlation of the residuals between consecutive visits.
+    covariance : tuple of tuple of float, optional
+        Full visits x visits covariance of a subject's latent outcomes; replaces the four
+        parameters above when given (e.g. an unstructured matrix from a fitted MMRM).
+    dropout : Dropout or mapping of arm to Dropout
+        Dropout model, one for all arms or one per arm (arms not named have none).
+    covariates : tuple of Covariate
+        Subject-level covariates.
+    scale : (int, int), optional
+        Bounded integer scale: round, then clip to these limits. ``None`` keeps real values.
+    visit_labels : tuple of str, optional
+        Labels of the visits; default ``"Week 0"``, ``"Week 1"``, ... from ``visits``.
+    match_means : bool
+        Centre the latent deviations within each arm and visit (and rescale by
+        :math:`\\sqrt{n/(n-1)}`) so that the *sample* means of the latent outcome equal
+        ``means`` (moment matching). Use it to build a replica of a published table; leave it
+        off for power simulations, where sampling variation is the point.
+    subject_prefix : str
+        Prefix of subject identifiers.
+
+    Examples
+    --------
+    >>> d = TrialDesign(arms=("Placebo", "Active"), n_per_arm=(20, 20), visits=(0, 1, 2),
+    ...                 means=((7, 6.5, 6), (7, 5, 4)))
+    >>> d.n_subjects, d.n_visits
+    (40, 3)
+    >>> d.covariance_matrix().shape
+    (3, 3)
+    """
+
+    arms: tuple[str, ...]
+    n_per_arm: tuple[int, ...]
+    visits: tuple[float, ...]
+    means: tuple[tuple[float, ...], ...]
+    subject_sd: float = 1.0
+    slope_sd: float = 0.0
+    intercept_slope_corr: float = 0.0
+    residual_sd: float = 1.0
+    ar1: float = 0.0
+    covariance: tuple[tuple[float, ...], ...] | None = None
+    dropout: Dropout | Mapping[str, Dropout] = field(default_factory=Dropout)
+    covariates: tuple[Covariate, ...] = ()
+    scale: tuple[int, int] | None = None
+    visit_labels: tuple[str, ...] | None = None
+    match_means: bool = False
+    subject_prefix: str = "S"
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "arms", tuple(str(a) for a in self.arms))
+        set_(self, "n_per_arm", tuple(int(n) for n in self.n_per_arm))
+        set_(self, "visits", tuple(float(v) for v in self.visits))
+        set_(self, "means", tuple(tuple(float(m) for m in row) for row in self.means))
+        set_(self, "covariates", tuple(self.covariates))
+        if self.covariance is not None:
+            set_(self, "covariance", tuple(tuple(float(c) for c in r) for r in self.covariance))
+        if self.visit_labels is None:
+            set_(self, "visit_labels", tuple(f"Week {v:g}" for v in self.visits))
+        else:
+            set_(self, "visit_labels", tuple(str(v) for v in self.visit_labels))
+        self._validate()
+
+    def _validate(self) -> None:
+        problems: list[str] = []
+        k, v = len(self.arms), len(self.visits)
+        if k < 1 or len(set(self.arms)) != k:
+            problems.append("arms must be distinct and at least one")
+        if len(self.n_per_arm) != k or any(n < 1 for n in self.n_per_arm):
+            problems.append(f"n_per_arm needs {k} positive counts, got {self.n_per_arm}")
+        if v < 2 or np.any(np.diff(self.visits) <= 0):
+            problems.append("visits must be at least two, strictly increasing (baseline first)")
+        if len(self.means) != k or any(len(row) != v for row in self.means):
+            problems.append(f"means must be {k} rows (arms) of {v} values (visits)")
+        if len(self.visit_labels) != v or len(set(self.visit_labels)) != v:
+            problems.append(f"visit_labels must be {v} distinct labels")
+        if min(self.subject_sd, self.slope_sd, self.residual_sd) < 0:
+            problems.append("standard deviations must be >= 0")
+        if not -1 < self.ar1 < 1 or not -1 <= self.intercept_slope_corr <= 1:
+            problems.append("ar1 must lie in (-1, 1) and intercept_slope_corr in [-1, 1]")
+        if self.covariance is not None:
+            c = np.asarray(self.covariance)
+            if c.shape != (v, v) or not np.allclose(c, c.T):
+                problems.append(f"covariance must be a symmetric {v} x {v} matrix")
+            elif np.linalg.eigvalsh(c).min() < -1e-10:
+                problems.append("covariance must be positive semi-definite")
+        if isinstance(self.dropout, Mapping):
+            unknown = set(self.dropout) - set(self.arms)
+            if unknown:
+                problems.append(f"dropout names unknown arms: {sorted(unknown)}")
+        for arm, d in zip(self.arms, self.dropouts(), strict=False):
+            if d.hazards(v - 1).size != v - 1:
+                problems.append(f"arm {arm!r}: give one dropout hazard or {v - 1} of them")
+            if d.fixed_n and d.fixed_after >= v - 1:
+                problems.append(f"arm {arm!r}: fixed_after must be < {v - 1}")
+        for arm, n, d in zip(self.arms, self.n_per_arm, self.dropouts(), strict=False):
+            if d.fixed_n > n:
+                problems.append(f"arm {arm!r}: fixed_n exceeds the arm size")
+        if self.scale is not None and not self.scale[0] < self.scale[1]:
+            problems.append("scale must be (low, high) with low < high")
+        names = [c.name for c in self.covariates]
+        if len(set(names)) != len(names):
+            problems.append("covariate names must be distinct")
+        if self.match_means and min(self.n_per_arm, default=2) < 2:
+            problems.append("match_means needs at least 2 subjects per arm")
+        _err(problems)
+
+    @property
+    def n_subjects(self) -> int:
+        """Total number randomised."""
+        return sum(self.n_per_arm)
+
+    @property
+    def n_visits(self) -> int:
+        """Number of visits, baseline included."""
+        return len(self.visits)
+
+    def dropouts(self) -> tuple[Dropout, ...]:
+        """One :class:`Dropout` per arm, in the order of ``arms``."""
+        if isinstance(self.dropout, Dropout):
+            return tuple(self.dropout for _ in self.arms)
+        return tuple(self.dropout.get(a, Dropout()) for a in self.arms)
+
+    def covariance_matrix(self) -> np.ndarray:
+        """Covariance of one subject's latent outcomes across visits (visits x visits).
+
+        Returns ``covariance`` when given, else :math:`Z G Z^T + R` with
+        :math:`Z = [1, t]` and AR(1) residuals :math:`R`.
+        """
+        if self.covariance is not None:
+            return np.asarray(self.covariance, dtype=float)
+        t = np.asarray(self.visits) - self.visits[0]
+        z = np.column_stack([np.ones_like(t), t])
+        c01 = self.intercept_slope_corr * self.subject_sd * self.slope_sd
+        g = np.array([[self.subject_sd**2, c01], [c01, self.slope_sd**2]])
+        lag = np.abs(np.subtract.outer(np.arange(t.size), np.arange(t.size)))
+        r = self.residual_sd**2 * self.ar1**lag
+        return z @ g @ z.T + r
+
+    def means_array(self) -> np.ndarray:
+        """Design means as an arms x visits array."""
+        return np.asarray(self.means, dtype=float)
+
+    def with_n(self, n_per_arm: Sequence[int]) -> TrialDesign:
+        """A copy with other arm sizes (used by sample-size searches)."""
+        from dataclasses import replace
+
+        return replace(self, n_per_arm=tuple(n_per_arm))
