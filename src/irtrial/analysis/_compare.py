@@ -1,0 +1,166 @@
+"""Shared plumbing of the comparisons: visits x arms loops, and who was left out.
+
+Each public comparison (``welch_test``, ``mann_whitney``, ``ancova`` ...) resolves its input
+once with :func:`prepare`, loops over the visits it gets back, and builds its
+:class:`~irtrial.analysis.result.ComparisonResult` from the per-visit counts collected here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from irtrial import columns as C
+from irtrial.analysis._data import EndpointData, as_trial, endpoint_data, resolve_visits
+from irtrial.errors import InsufficientDataError, ModelSpecError
+
+__all__ = ["VARIABLES", "ALTERNATIVES", "Prepared", "prepare", "check_options", "VisitData"]
+
+#: outcome variables a comparison may analyse
+VARIABLES = (C.CHANGE, C.PCT_CHANGE, C.VALUE)
+ALTERNATIVES = ("two-sided", "less", "greater")
+
+_UNDEFINED_REASON = {
+    C.PCT_CHANGE: "percent change undefined (baseline 0)",
+    C.CHANGE: "change missing",
+    C.VALUE: "value missing",
+}
+
+
+def check_options(
+    variable: str = C.CHANGE, conf_level: float = 0.95, alternative: str = "two-sided"
+) -> None:
+    """Raise one :class:`ModelSpecError` listing every invalid option."""
+    problems = []
+    if variable not in VARIABLES:
+        problems.append(f"variable must be one of {list(VARIABLES)}, got {variable!r}")
+    if not (isinstance(conf_level, (int, float)) and 0 < conf_level < 1):
+        problems.append(f"conf_level must be a number strictly between 0 and 1, got {conf_level!r}")
+    if alternative not in ALTERNATIVES:
+        problems.append(f"alternative must be one of {list(ALTERNATIVES)}, got {alternative!r}")
+    if problems:
+        raise ModelSpecError("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class VisitData:
+    """One visit's endpoint data for one variable.
+
+    ``frame`` keeps only the subjects whose ``variable`` is defined; ``excluded`` lists every
+    randomised subject left out at this visit, with its reason.
+    """
+
+    visit: Any
+    endpoint: EndpointData
+    variable: str
+    frame: pd.DataFrame
+    excluded: pd.DataFrame
+
+    @property
+    def control(self) -> str:
+        return self.endpoint.control
+
+    @property
+    def arms(self) -> tuple:
+        return self.endpoint.arms
+
+    @property
+    def active_arms(self) -> tuple:
+        return self.endpoint.active_arms
+
+    def values(self, arm: str) -> np.ndarray:
+        return self.frame.loc[self.frame[C.ARM] == arm, self.variable].to_numpy(float)
+
+    def n_by_arm(self) -> pd.DataFrame:
+        analysed = self.frame.groupby(C.ARM, observed=False).size()
+        excluded = self.excluded.groupby(C.ARM, observed=False).size()
+        out = pd.DataFrame({"n_analysed": analysed, "n_excluded": excluded}).reindex(
+            list(self.arms), fill_value=0
+        )
+        out = out.fillna(0).astype(int)
+        out.insert(0, "n_randomised", out["n_analysed"] + out["n_excluded"])
+        out = out.rename_axis(C.ARM).reset_index()
+        out.insert(0, C.VISIT, self.visit)
+        return out
+
+    def require(self, arms: Sequence[str], minimum: int = 2) -> None:
+        """:class:`InsufficientDataError` naming every arm of ``arms`` with < ``minimum``."""
+        short = [(a, len(self.values(a))) for a in arms]
+        short = [(a, n) for a, n in short if n < minimum]
+        if short:
+            listing = ", ".join(f"arm {a!r} has {n}" for a, n in short)
+            raise InsufficientDataError(
+                f"at visit {self.visit!r} the analysis of {self.variable!r} needs at least "
+                f"{minimum} subjects per arm: {listing}"
+            )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    trial: Any
+    visits: tuple[VisitData, ...]
+
+    def n_by_arm(self) -> pd.DataFrame:
+        return pd.concat([v.n_by_arm() for v in self.visits], ignore_index=True)
+
+    def excluded(self) -> pd.DataFrame:
+        frames = []
+        for v in self.visits:
+            ex = v.excluded.copy()
+            ex.insert(0, C.VISIT, v.visit)
+            frames.append(ex)
+        out = pd.concat(frames, ignore_index=True)
+        out[C.ARM] = out[C.ARM].astype(str)
+        return out[[C.VISIT, C.SUBJECT, C.ARM, "reason"]]
+
+    def notes(self) -> list[str]:
+        """Notes on subjects whose variable is undefined (e.g. percent change at baseline 0)."""
+        out = []
+        for v in self.visits:
+            undefined = v.excluded.loc[v.excluded["reason"] == _UNDEFINED_REASON[v.variable]]
+            if len(undefined):
+                subjects = ", ".join(map(str, undefined[C.SUBJECT]))
+                out.append(
+                    f"{v.visit}: {len(undefined)} subject(s) left out, "
+                    f"{_UNDEFINED_REASON[v.variable]}: {subjects}"
+                )
+        return out
+
+
+def prepare(
+    data: Any,
+    visit: Any = None,
+    variable: str = C.CHANGE,
+    covariates: Sequence[str] = (),
+    roles: dict | None = None,
+) -> Prepared:
+    """Resolve the input and the visits, and split each visit's subjects into analysed and left
+    out (with the reason; a subject whose ``variable`` is undefined, such as a percent change
+    from a baseline of 0, is left out and reported, never divided by zero)."""
+    trial = as_trial(data, **(roles or {}))
+    out = []
+    for v in resolve_visits(trial, visit):
+        ed = endpoint_data(trial, v, covariates=tuple(covariates))
+        frame = ed.frame
+        undefined = frame[variable].isna()
+        dropped = frame.loc[undefined, [C.SUBJECT, C.ARM]].assign(
+            reason=_UNDEFINED_REASON[variable]
+        )
+        excluded = pd.concat([ed.excluded, dropped], ignore_index=True)
+        excluded[C.ARM] = pd.Categorical(
+            excluded[C.ARM].astype(str), categories=list(ed.arms), ordered=True
+        )
+        out.append(
+            VisitData(
+                visit=v,
+                endpoint=ed,
+                variable=variable,
+                frame=frame.loc[~undefined].reset_index(drop=True),
+                excluded=excluded,
+            )
+        )
+    return Prepared(trial=trial, visits=tuple(out))
