@@ -29,6 +29,9 @@ __all__ = [
 ]
 
 # --- foundation (issue 2): add imports and names below this line ---
+from irtrial.trial import Trial, TrialSchema, read_trial  # noqa: E402
+
+__all__ += ["Trial", "TrialSchema", "read_trial"]
 
 # --- mmrm (issue 3): add imports and names below this line ---
 

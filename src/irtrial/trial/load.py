@@ -1,0 +1,488 @@
+"""``read_trial``: parse -> map columns to roles -> validate (every problem at once) -> derive.
+
+Examples
+--------
+>>> import pandas as pd
+>>> import irtrial
+>>> df = pd.DataFrame({
+...     "USUBJID": ["01", "01", "01", "02", "02", "02"],
+...     "TRTP": ["IR wrap"] * 3 + ["Placebo"] * 3,
+...     "AVISIT": ["Baseline", "Week 1", "Week 2"] * 2,
+...     "AVISITN": [0, 1, 2] * 2,
+...     "AVAL": [7.0, 5.0, 3.0, 8.0, 7.5, 6.0],
+... })
+>>> trial = irtrial.read_trial(df)  # ADaM names: no arguments needed
+>>> trial.control, trial.active_arms, trial.visits
+('Placebo', ('IR wrap',), ('Week 1', 'Week 2'))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from irtrial import columns as C
+from irtrial.errors import Problem, TrialValidationError
+from irtrial.trial import validate as V
+from irtrial.trial.adam import resolve_schema
+from irtrial.trial.derive import change_from_baseline, looks_like_baseline, order_visits
+from irtrial.trial.io import ReadError, bad_numbers, read_table, to_label, to_number
+from irtrial.trial.model import Trial, TrialSchema
+from irtrial.trial.wide import VISIT_COLUMN, wide_to_long
+
+__all__ = ["read_trial", "build_trial", "CONTROL_PATTERN"]
+
+#: arm labels that look like a control arm
+CONTROL_PATTERN = re.compile(
+    r"placebo|control|\bpbo\b|\bpla\b|sham|vehicle|dummy|standard of care|\bsoc\b", re.I)
+
+
+def read_trial(
+    source: object,
+    subject: str | None = None,
+    arm: str | None = None,
+    visit: str | None = None,
+    outcome: str | None = None,
+    baseline: str | None = None,
+    control: str | None = None,
+    covariates: Sequence[str] | str = (),
+    *,
+    visit_order: Sequence[str] | None = None,
+    visit_num: str | None = None,
+    baseline_visit: str | None = None,
+    baseline_flag: str | None = None,
+    outcome_range: tuple[float, float] | None = None,
+    param: str | None = None,
+    format: str = "long",
+    sheet: str | int | None = None,
+) -> Trial:
+    """Read, validate and tidy a randomised trial with a repeatedly measured outcome.
+
+    Parameters
+    ----------
+    source : path-like or DataFrame
+        CSV/TSV (delimiter detected; decimal commas, BOM and the missing markers "NA",
+        ".", "", "NaN", "N/A", "missing" accepted), Excel (``sheet=``), Parquet, SAS XPT
+        or sas7bdat file, or a DataFrame (copied, never modified).
+    subject, arm, visit, outcome : str, optional
+        Role columns. Left out, they come from CDISC ADaM names (``USUBJID``, ``TRT01P``/
+        ``TRTP``/``ARM``, ``AVISIT``, ``AVAL``) or common names (``subject``, ``arm``,
+        ``visit``, ``value``...). In wide format ``outcome`` only names the outcome.
+    baseline : str, optional
+        Column with each subject's baseline value (ADaM ``BASE``). Without it, the
+        baseline is the outcome at the baseline visit.
+    control : str, optional
+        Control arm label. Default: the one arm whose label looks like placebo, control,
+        PBO, sham or vehicle.
+    covariates : sequence of str
+        Subject-level covariates carried into ``Trial.data``.
+    visit_order : sequence of str, optional
+        Visit labels in order (in wide format: the visit columns, in order). Default:
+        ``visit_num``, else the numbers in the labels ("Week 2" before "Week 10").
+    visit_num : str, optional
+        Numeric column giving the visit order (ADaM ``AVISITN``).
+    baseline_visit : str, optional
+        Baseline visit label. Default: the ``ABLFL == "Y"`` visit, else the first visit
+        (when a baseline column is given: the first visit only if it looks like a baseline,
+        e.g. "Baseline", "Week 0").
+    baseline_flag : str, optional
+        Column flagging baseline records with "Y" (ADaM ``ABLFL``).
+    outcome_range : (float, float), optional
+        Inclusive valid range, e.g. ``(0, 10)``; values outside are reported.
+    param : str, optional
+        ``PARAMCD`` value to keep when the file holds several parameters.
+    format : {"long", "wide"}
+        Wide: one row per subject and one column per visit.
+    sheet : str or int, optional
+        Excel sheet.
+
+    Returns
+    -------
+    Trial
+        See :class:`irtrial.trial.Trial`.
+
+    Raises
+    ------
+    TrialValidationError
+        Listing every problem found (column, rows, subjects): missing or unreadable file,
+        missing columns (with suggestions), non-numeric outcome, duplicate subject x visit,
+        subject in two arms, fewer than two arms, unknown control, values out of range,
+        no post-baseline data, unorderable visits.
+
+    Notes
+    -----
+    Subjects that cannot be analysed but do not stop the analysis (no baseline, no
+    post-baseline value, no arm) are *excluded with a reason* (``trial.exclusions``,
+    ``trial.subjects.excluded``), never dropped silently. SAS users: this is the data step
+    before ``PROC MIXED``; R users: the tidying before ``mmrm::mmrm()``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"id": [1, 1, 2, 2, 3, 3],
+    ...                    "arm": ["IR", "IR", "Placebo", "Placebo", "IR", "IR"],
+    ...                    "visit": ["Week 0", "Week 6"] * 3,
+    ...                    "nrs": [7, 3, 8, 6, None, 4]})
+    >>> t = read_trial(df, outcome="nrs", outcome_range=(0, 10))
+    >>> t.exclusions
+      subject arm             reason  n_rows
+    0       3  IR  no baseline value       2
+    """
+    if format not in ("long", "wide"):
+        raise TrialValidationError([Problem(f"format must be 'long' or 'wide', not {format!r}")])
+    if isinstance(covariates, str):
+        covariates = (covariates,)
+    schema = TrialSchema(
+        subject=subject, arm=arm, visit=visit, outcome=outcome, baseline=baseline,
+        covariates=tuple(covariates), control=control, visit_num=visit_num,
+        visit_order=None if visit_order is None else tuple(str(v) for v in visit_order),
+        baseline_visit=baseline_visit, baseline_flag=baseline_flag,
+        outcome_range=None if outcome_range is None else tuple(outcome_range),
+        param=param)
+    try:
+        frame, label = read_table(source, sheet)
+    except ReadError as err:
+        raise TrialValidationError([err.problem]) from None
+    notes: list[str] = []
+    if format == "wide":
+        frame, schema = _from_wide(frame, schema)
+        notes.append(f"wide table reshaped to {len(frame)} long rows (row numbers refer to "
+                     "the long table)")
+    schema = resolve_schema(frame, schema)
+    return build_trial(frame, schema, source=label, notes=notes)
+
+
+def _from_wide(frame: pd.DataFrame, schema: TrialSchema) -> tuple[pd.DataFrame, TrialSchema]:
+    found = resolve_schema(frame, dataclasses.replace(schema, visit="-", outcome="-"))
+    subject, arm, baseline = found.subject, found.arm, found.baseline
+    ids = [c for c in (subject, arm, baseline, *schema.covariates) if c is not None]
+    problems = V.check_columns(frame, [("subject", subject), ("arm", arm),
+                                       ("baseline", baseline)]
+                               + [("covariate", c) for c in schema.covariates])
+    if subject is None:
+        problems.append(Problem(f"no subject column: pass subject=... (columns are "
+                                f"{list(frame.columns)})"))
+    if schema.visit_order is not None:
+        visits = list(schema.visit_order)
+        problems += V.check_columns(frame, [("visit", v) for v in visits])
+    else:
+        visits = [c for c in frame.columns if c not in set(ids)]
+    if not visits:
+        problems.append(Problem("wide format: no visit columns left besides "
+                                f"{ids}; pass visit_order=[...]"))
+    if problems:
+        raise TrialValidationError(problems)
+    value_name = schema.outcome or C.VALUE
+    long = wide_to_long(frame, subject, [c for c in ids if c != subject], visits, value_name)
+    schema = dataclasses.replace(
+        schema, subject=subject, arm=arm, baseline=baseline, visit=VISIT_COLUMN,
+        outcome=value_name, visit_order=tuple(str(v) for v in visits), visit_num=None)
+    return long, schema
+
+
+def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFrame>",
+                notes: Sequence[str] = ()) -> Trial:
+    """Validate ``frame`` under a resolved ``schema`` and build the :class:`Trial`.
+
+    ``frame`` is not modified. Raises :class:`TrialValidationError` listing every problem.
+    """
+    notes = list(notes)
+    problems: list[Problem] = []
+    cols = list(frame.columns)
+    s = schema
+    for role in ("subject", "arm", "visit", "outcome"):
+        if getattr(s, role) is None:
+            problems.append(Problem(f"no {role} column found: pass {role}=... "
+                                    f"(columns are {cols})"))
+    problems += V.check_columns(frame, [
+        ("subject", s.subject), ("arm", s.arm), ("visit", s.visit), ("outcome", s.outcome),
+        ("baseline", s.baseline), ("visit_num", s.visit_num), ("baseline flag", s.baseline_flag),
+    ] + [("covariate", c) for c in s.covariates])
+
+    def has(name: str | None) -> bool:
+        return name is not None and name in frame.columns
+
+    # ---- parameter filter (ADaM PARAMCD) ----
+    n_other = 0
+    if has(s.param_column):
+        pcode = to_label(frame[s.param_column])
+        params = sorted(pd.unique(pcode.dropna()))
+        if s.param is not None:
+            if s.param not in params:
+                problems.append(Problem(f"parameter {s.param!r} not found in "
+                                        f"{s.param_column!r}; parameters are {params}",
+                                        column=s.param_column))
+            else:
+                keep = (pcode == s.param).to_numpy()
+                n_other = int((~keep).sum())
+                frame = frame[keep]
+        elif len(params) > 1:
+            problems.append(Problem(
+                f"the file holds {len(params)} parameters in {s.param_column!r}: {params}; "
+                "choose one with param=...", column=s.param_column))
+    elif s.param is not None:
+        problems.append(Problem(f"param={s.param!r} given but there is no parameter column "
+                                "(PARAMCD)"))
+
+    # ---- coerce role columns (index = input row number) ----
+    none = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    subj = to_label(frame[s.subject]) if has(s.subject) else none
+    arm = to_label(frame[s.arm]) if has(s.arm) else none
+    visit = to_label(frame[s.visit]) if has(s.visit) else none
+    value = pd.Series(np.nan, index=frame.index)
+    if has(s.outcome):
+        value = to_number(frame[s.outcome])
+        problems += V.check_bad_numbers(frame[s.outcome], bad_numbers(frame[s.outcome]),
+                                        s.outcome, "outcome", subj)
+    base_col = None
+    if has(s.baseline):
+        base_col = to_number(frame[s.baseline])
+        problems += V.check_bad_numbers(frame[s.baseline], bad_numbers(frame[s.baseline]),
+                                        s.baseline, "baseline", subj)
+    vnum = None
+    if has(s.visit_num):
+        vnum = to_number(frame[s.visit_num])
+        problems += V.check_bad_numbers(frame[s.visit_num], bad_numbers(frame[s.visit_num]),
+                                        s.visit_num, "visit number", subj)
+    flag = np.zeros(len(frame), dtype=bool)
+    if has(s.baseline_flag):
+        flag = (to_label(frame[s.baseline_flag]).str.upper() == "Y").to_numpy(dtype=bool)
+
+    if s.outcome_range is not None:
+        problems += V.check_range(value, s.outcome_range, s.outcome, "outcome", subj)
+        if base_col is not None:
+            problems += V.check_range(base_col, s.outcome_range, s.baseline, "baseline", subj)
+    ok = (subj.notna() & visit.notna()).to_numpy()
+    problems += V.check_duplicates(subj.where(ok), visit.where(ok), s.visit)
+    problems += V.check_two_arms(subj, arm, s.arm)
+
+    # ---- arms and control ----
+    arms = sorted(pd.unique(arm[subj.notna()].dropna()))
+    control = None
+    if has(s.arm):
+        if len(arms) < 2:
+            problems.append(Problem(f"found {len(arms)} arm(s) {arms} in {s.arm!r}; a trial "
+                                    "needs a control arm and at least one active arm",
+                                    column=s.arm))
+        elif s.control is not None:
+            if str(s.control) in arms:
+                control = str(s.control)
+            else:
+                problems.append(Problem(
+                    f"control arm {s.control!r} not found in {s.arm!r}"
+                    f"{V.suggest(str(s.control), arms)} (arms are {arms})", column=s.arm))
+        else:
+            matches = [a for a in arms if CONTROL_PATTERN.search(a)]
+            if len(matches) == 1:
+                control = matches[0]
+            else:
+                problems.append(Problem(
+                    f"cannot tell which arm is the control among {arms}: pass control=...",
+                    column=s.arm))
+
+    # ---- visits ----
+    labels = sorted(pd.unique(visit[ok]))
+    order: list[str] = []
+    nums: dict[str, float] = {}
+    base_visit = None
+    if has(s.visit) and labels:
+        nmap = None
+        if vnum is not None and s.visit_order is None:
+            nmap, vproblems = _visit_numbers(visit[ok], vnum[ok], s.visit_num, subj[ok])
+            problems += vproblems
+        if not problems or nmap is not None or vnum is None:
+            order, nums, oproblems = order_visits(labels, nmap, s.visit_order)
+            problems += [dataclasses.replace(p, column=s.visit) for p in oproblems]
+        if order and not any(p.column == s.visit for p in problems):
+            base_visit, bproblem = _baseline_visit(s, order, nums, visit, flag & ok)
+            problems += bproblem
+    if problems:
+        raise TrialValidationError(problems)
+    return _assemble(frame, s, subj, arm, visit, value, base_col, flag, ok, arms, control,
+                     order, nums, base_visit, source, notes, n_other)
+
+
+def _visit_numbers(visit: pd.Series, vnum: pd.Series, column: str, subj: pd.Series):
+    pairs = pd.DataFrame({"v": visit, "n": vnum})
+    n_per = pairs.groupby("v")["n"].nunique()
+    first = pairs.groupby("v")["n"].first()
+    problems = []
+    several = n_per.index[n_per > 1].tolist()
+    if several:
+        problems.append(V.rows_problem(
+            f"visits {several} have more than one number in {column!r}", column,
+            visit.isin(several).to_numpy(), subj))
+    nonum = first.index[first.isna()].tolist()
+    if nonum:
+        problems.append(V.rows_problem(f"visits {nonum} have no number in {column!r}", column,
+                                       visit.isin(nonum).to_numpy(), subj))
+    return (None if problems else first.to_dict()), problems
+
+
+def _baseline_visit(s: TrialSchema, order: list[str], nums: dict[str, float],
+                    visit: pd.Series, flagged: np.ndarray) -> tuple[str | None, list[Problem]]:
+    if s.baseline_visit is not None:
+        bv = str(s.baseline_visit)
+        if bv not in order:
+            return None, [Problem(f"baseline visit {bv!r} not found in {s.visit!r}"
+                                  f"{V.suggest(bv, order)} (visits are {order})",
+                                  column=s.visit)]
+        return bv, []
+    if flagged.any():
+        counts = visit[flagged].value_counts()
+        top = counts[counts == counts.max()].index
+        return min(top, key=order.index), []
+    if s.baseline is not None:
+        first = order[0]
+        return (first if looks_like_baseline(first, nums.get(first)) else None), []
+    return order[0], []
+
+
+def _natural_order(ids: np.ndarray) -> np.ndarray:
+    as_num = pd.to_numeric(pd.Series(ids), errors="coerce")
+    if len(ids) and as_num.notna().all():
+        return ids[np.lexsort((ids.astype(str), as_num.to_numpy()))]
+    return np.sort(ids.astype(str))
+
+
+def _assemble(frame, s, subj, arm, visit, value, base_col, flag, ok, arms, control, order,
+              nums, base_visit, source, notes, n_other) -> Trial:
+    n_input = len(frame)
+    pos = visit.map({v: i for i, v in enumerate(order)}).to_numpy(dtype=float)
+    bpos = order.index(base_visit) if base_visit is not None else -1
+    is_base = ok & ((pos == bpos) | flag)
+    is_post = ok & (pos > bpos) & ~flag
+    is_pre = ok & (pos < bpos) & ~flag
+    in_subject = is_base | is_post
+    observed_post = is_post & value.notna().to_numpy()
+    if not observed_post.any():
+        raise TrialValidationError([Problem(
+            f"no post-baseline outcome values (baseline visit {base_visit!r}, visits "
+            f"{order}); nothing to analyse", column=s.outcome)])
+
+    # ---- per subject ----
+    has_subj = subj.notna().to_numpy()
+    ids = _natural_order(np.asarray(pd.unique(subj[has_subj]), dtype=object))
+    arm_of = arm[has_subj].dropna().groupby(subj[has_subj].dropna()).first()
+    base_rows = pd.DataFrame({"s": subj[is_base], "f": flag[is_base], "v": value[is_base]})
+    base_visit_value = base_rows.sort_values("f", ascending=False, kind="stable") \
+        .groupby("s")["v"].first()
+    if base_col is not None:
+        problems = _varying_baseline(subj, base_col, in_subject, s.baseline)
+        if problems:
+            raise TrialValidationError(problems)
+        from_col = base_col[in_subject].groupby(subj[in_subject]).first()
+        baseline = from_col.combine_first(base_visit_value)
+    else:
+        baseline = base_visit_value
+    n_post = pd.Series(observed_post, index=subj.index)[has_subj].groupby(
+        subj[has_subj]).sum()
+    n_rows = pd.Series(in_subject, index=subj.index)[has_subj].groupby(subj[has_subj]).sum()
+    table = pd.DataFrame(index=pd.Index(ids, name=C.SUBJECT))
+    table[C.ARM] = arm_of.reindex(ids)
+    table[C.BASELINE] = baseline.reindex(ids).astype(float)
+    reason = np.select(
+        [table[C.ARM].isna().to_numpy(), table[C.BASELINE].isna().to_numpy(),
+         n_post.reindex(ids).fillna(0).to_numpy() == 0],
+        ["no arm recorded", "no baseline value", "no post-baseline value"], default="")
+    table["excluded"] = pd.Series(reason, index=table.index).replace("", None)
+    covariates = _covariates(frame, s.covariates, subj, pos, ids, notes)
+    for name, col in covariates.items():
+        table[name] = col
+    analysed = table["excluded"].isna().to_numpy()
+
+    # ---- exclusions: subjects, then row groups ----
+    excl = table.loc[~analysed, [C.ARM, "excluded"]].reset_index()
+    excl.columns = [C.SUBJECT, C.ARM, "reason"]
+    excl["n_rows"] = n_rows.reindex(excl[C.SUBJECT]).to_numpy(dtype=int)
+    groups = [("missing subject identifier", ~has_subj),
+              ("missing visit label", has_subj & ~visit.notna().to_numpy()),
+              (f"visit before the baseline visit {base_visit!r}", is_pre)]
+    extra = [{C.SUBJECT: None, C.ARM: None, "reason": r, "n_rows": int(m.sum())}
+             for r, m in groups if m.any()]
+    exclusions = pd.concat([excl, pd.DataFrame(extra, columns=excl.columns)],
+                           ignore_index=True) if extra else excl
+    exclusions["n_rows"] = exclusions["n_rows"].astype(int)
+    for col in (C.SUBJECT, C.ARM):
+        exclusions[col] = exclusions[col].astype(object).where(exclusions[col].notna(), None)
+
+    # ---- the analysed grid: subject x post-baseline visit ----
+    post_visits = order[bpos + 1:]
+    keep_ids = table.index[analysed].to_numpy()
+    k = len(post_visits)
+    obs = pd.Series(value[observed_post | is_post].to_numpy(),
+                    index=pd.MultiIndex.from_arrays([subj[is_post], visit[is_post]]))
+    grid = pd.MultiIndex.from_product([keep_ids, post_visits])
+    vals = obs.reindex(grid).to_numpy(dtype=float)
+    base_rep = np.repeat(table[C.BASELINE].to_numpy()[analysed], k)
+    change, pct = change_from_baseline(vals, base_rep)
+    arm_cat = pd.CategoricalDtype([control, *[a for a in arms if a != control]], ordered=True)
+    data = pd.DataFrame({
+        C.SUBJECT: np.repeat(keep_ids, k).astype(object),
+        C.ARM: pd.Categorical(np.repeat(table[C.ARM].to_numpy()[analysed], k), dtype=arm_cat),
+        C.VISIT: pd.Categorical(np.tile(np.asarray(post_visits, dtype=object), len(keep_ids)),
+                                categories=post_visits, ordered=True),
+        C.VISIT_NUM: np.tile(np.array([nums[v] for v in post_visits], dtype=float),
+                             len(keep_ids)),
+        C.VALUE: vals, C.BASELINE: base_rep, C.CHANGE: change, C.PCT_CHANGE: pct,
+    })
+    for name in covariates:
+        data[name] = np.repeat(table[name].to_numpy()[analysed], k)
+    n_zero = int((table.loc[analysed, C.BASELINE] == 0).sum())
+    if n_zero:
+        notes.append(f"{n_zero} analysed subject(s) have baseline 0: their pct_change is NaN")
+    subjects = table.reset_index()
+    subjects[C.ARM] = pd.Categorical(subjects[C.ARM], dtype=arm_cat)
+    subjects = subjects[[C.SUBJECT, C.ARM, C.BASELINE, *covariates, "excluded"]]
+    n_analysed = int((is_post & np.isin(subj.to_numpy(), keep_ids)).sum())
+    row_counts = {
+        "input": n_input,
+        "analysed": n_analysed,
+        "baseline": int((is_base & np.isin(subj.to_numpy(), keep_ids)).sum()),
+        "excluded": int(exclusions["n_rows"].sum()),
+        "added_missing": int(len(data) - n_analysed),
+        "other_parameters": n_other,
+    }
+    return Trial(
+        data=data, subjects=subjects, exclusions=exclusions, arms=tuple(arm_cat.categories),
+        control=control, visits=tuple(post_visits), baseline_visit=base_visit,
+        covariates=tuple(covariates), outcome=s.outcome, outcome_range=s.outcome_range,
+        source=source, notes=tuple(notes), row_counts=row_counts,
+        visit_numbers={v: float(nums[v]) for v in order}, schema=s)
+
+
+def _varying_baseline(subj, base_col, in_subject, column) -> list[Problem]:
+    frame = pd.DataFrame({"s": subj[in_subject], "b": base_col[in_subject]})
+    n_values = frame.dropna().groupby("s")["b"].nunique()
+    varying = n_values.index[n_values > 1]
+    if len(varying) == 0:
+        return []
+    mask = subj.isin(varying).to_numpy() & in_subject
+    return [V.rows_problem(f"the baseline column {column!r} takes several values within "
+                           f"{len(varying)} subject(s); it must be constant per subject",
+                           column, mask, subj)]
+
+
+def _covariates(frame, names, subj, pos, ids, notes) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    has_subj = subj.notna().to_numpy()
+    order = np.argsort(np.where(np.isnan(pos), np.inf, pos), kind="stable")
+    for name in names:
+        raw = frame[name]
+        numeric = not bad_numbers(raw).any()
+        col = to_number(raw) if numeric else to_label(raw)
+        rows = pd.DataFrame({"s": subj, "c": col}).iloc[order]
+        rows = rows[has_subj[order]]
+        if rows.dropna().groupby("s")["c"].nunique().gt(1).any():
+            notes.append(f"covariate {name!r} varies within subject; its first value in "
+                         "visit order is used")
+        per = rows.groupby("s")["c"].first().reindex(ids)
+        n_missing = int(per.isna().sum())
+        if n_missing:
+            notes.append(f"covariate {name!r} is missing for {n_missing} subject(s)")
+        out[name] = per.to_numpy(dtype=float if numeric else object)
+    return out

@@ -1,0 +1,130 @@
+"""Collect-all validation checks for a trial table.
+
+Each check returns a list of :class:`~irtrial.errors.Problem` (empty when all is well)
+instead of raising, so :func:`irtrial.read_trial` can raise one
+:class:`~irtrial.errors.TrialValidationError` listing every problem, each with its column,
+input rows (0-based positions) and subjects.
+
+Examples
+--------
+>>> import pandas as pd
+>>> [p.message for p in check_columns(pd.DataFrame(columns=["USUBJID", "AVAL"]),
+...                                   {"subject": "USUBJD"})]
+["column 'USUBJD' (subject) not found; did you mean 'USUBJID'?"]
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from irtrial.errors import Problem
+
+__all__ = [
+    "check_columns",
+    "suggest",
+    "rows_problem",
+    "check_duplicates",
+    "check_two_arms",
+    "check_range",
+    "check_bad_numbers",
+]
+
+
+def suggest(name: str, candidates: Sequence[str]) -> str:
+    """A "did you mean" suffix for ``name`` among ``candidates`` ("" when none is close)."""
+    candidates = [str(c) for c in candidates]
+    lower = {c.lower(): c for c in candidates}
+    if name.lower() in lower:
+        return f"; did you mean {lower[name.lower()]!r}?"
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
+    if not close:
+        close = [lower[c] for c in difflib.get_close_matches(name.lower(), list(lower), n=3,
+                                                              cutoff=0.6)]
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def check_columns(frame: pd.DataFrame,
+                  roles: Mapping[str, str | None] | Iterable[tuple[str, str | None]]
+                  ) -> list[Problem]:
+    """One problem per role whose column is absent, with a difflib suggestion."""
+    columns = list(frame.columns)
+    pairs = roles.items() if isinstance(roles, Mapping) else roles
+    problems = []
+    for role, name in pairs:
+        if name is not None and name not in frame.columns:
+            hint = suggest(name, columns) or f"; columns are {columns}"
+            problems.append(Problem(f"column {name!r} ({role}) not found{hint}", column=name))
+    return problems
+
+
+def rows_problem(message: str, column: str | None, mask: np.ndarray,
+                 subjects: pd.Series) -> Problem:
+    """A problem naming the rows where ``mask`` is true and their (distinct) subjects.
+
+    Rows are the index labels of ``subjects`` (the 0-based row positions in the input).
+    """
+    mask = np.asarray(mask, dtype=bool)
+    rows = tuple(int(i) for i in subjects.index[mask])
+    picked = subjects[mask].dropna().astype(str)
+    return Problem(message, column=column, rows=rows, subjects=tuple(pd.unique(picked)))
+
+
+def check_bad_numbers(raw: pd.Series, bad: np.ndarray, column: str, role: str,
+                      subjects: pd.Series) -> list[Problem]:
+    """Problem for cells of a numeric role that are neither a number nor a missing marker."""
+    if not bad.any():
+        return []
+    values = pd.unique(raw.to_numpy()[bad].astype(str))
+    shown = ", ".join(repr(str(v)) for v in values[:8]) + (", ..." if len(values) > 8 else "")
+    return [rows_problem(
+        f"{role} column {column!r} holds {int(bad.sum())} non-numeric value(s): {shown}; "
+        "use numbers, or a missing marker (NA, ., empty)", column, bad, subjects)]
+
+
+def check_duplicates(subjects: pd.Series, visits: pd.Series, column: str) -> list[Problem]:
+    """Problem for subjects with more than one row at the same visit."""
+    keys = pd.DataFrame({"s": subjects, "v": visits})
+    valid = keys.notna().all(axis=1).to_numpy()
+    dup = keys.duplicated(keep=False).to_numpy() & valid
+    if not dup.any():
+        return []
+    n_pairs = int(keys[dup].drop_duplicates().shape[0])
+    return [rows_problem(
+        f"{n_pairs} subject x visit pair(s) appear more than once; keep one record per "
+        "subject and visit", column, dup, subjects)]
+
+
+def check_two_arms(subjects: pd.Series, arms: pd.Series, column: str) -> list[Problem]:
+    """Problem for subjects recorded under more than one arm."""
+    frame = pd.DataFrame({"s": subjects, "a": arms})
+    n_arms = frame.dropna().groupby("s")["a"].nunique()
+    two = n_arms.index[n_arms > 1]
+    if len(two) == 0:
+        return []
+    mask = frame["s"].isin(two).to_numpy() & frame["a"].notna().to_numpy()
+    arms_of = frame[mask].groupby("s")["a"].unique()
+    detail = "; ".join(f"{s}: {sorted(a)}" for s, a in arms_of.head(5).items())
+    return [rows_problem(
+        f"{len(two)} subject(s) are recorded under more than one arm ({detail})",
+        column, mask, subjects)]
+
+
+def check_range(values: pd.Series, bounds: tuple[float, float], column: str, role: str,
+                subjects: pd.Series) -> list[Problem]:
+    """Problem for values outside the inclusive range ``bounds``."""
+    lo, hi = bounds
+    v = values.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        out = (v < lo) | (v > hi)
+    if not out.any():
+        return []
+    shown = ", ".join(f"{x:g}" for x in pd.unique(v[out])[:8])
+    return [rows_problem(
+        f"{int(out.sum())} {role} value(s) outside the declared range [{lo:g}, {hi:g}]: "
+        f"{shown}", column, out, subjects)]

@@ -1,0 +1,193 @@
+"""Every validation problem on its own, then several at once; no row is lost unseen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from irtrial.errors import Problem, TrialValidationError
+from irtrial.trial import read_trial
+
+ROLES = {"subject": "subject", "arm": "arm", "visit": "visit", "outcome": "pain"}
+
+
+def _problems(df, **kw) -> tuple[Problem, ...]:
+    with pytest.raises(TrialValidationError) as info:
+        read_trial(df, **{**ROLES, **kw})
+    return info.value.problems
+
+
+def _accounted(trial) -> None:
+    rc = trial.row_counts
+    assert rc["excluded"] == trial.exclusions["n_rows"].sum()
+    assert rc["input"] == rc["analysed"] + rc["baseline"] + rc["excluded"]
+    assert len(trial.data) == rc["analysed"] + rc["added_missing"]
+
+
+def test_missing_column_suggests_close_name(long_df):
+    (p,) = _problems(long_df, outcome="pian")
+    assert p.message.startswith("column 'pian' (outcome) not found; did you mean 'pain'?")
+    assert p.column == "pian"
+
+
+def test_missing_columns_all_listed(long_df):
+    probs = _problems(long_df, subject="Subject_ID", arm="ARMX", covariates=["sex"])
+    cols = {p.column for p in probs}
+    assert {"Subject_ID", "ARMX", "sex"} <= cols
+
+
+def test_non_numeric_outcome_lists_rows_and_values(long_df):
+    df = long_df.astype({"pain": object})
+    df.loc[5, "pain"] = "severe"
+    df.loc[9, "pain"] = "7 (approx)"
+    (p,) = _problems(df)
+    assert "non-numeric value(s): 'severe', '7 (approx)'" in p.message
+    assert p.column == "pain" and p.rows == (5, 9)
+    assert p.subjects == (df.subject[5], df.subject[9])
+
+
+def test_duplicate_subject_visit(long_df):
+    df = pd.concat([long_df, long_df.iloc[[4]]], ignore_index=True)
+    (p,) = _problems(df)
+    assert "1 subject x visit pair(s) appear more than once" in p.message
+    assert p.rows == (4, len(df) - 1) and p.subjects == ("S02",)
+
+
+def test_subject_in_two_arms(long_df):
+    df = long_df.copy()
+    df.loc[3, "arm"] = "Placebo"  # S01 is IR otherwise
+    (p,) = _problems(df)
+    assert "1 subject(s) are recorded under more than one arm (S01: ['IR', 'Placebo'])" \
+        in p.message
+    assert p.subjects == ("S01",) and p.column == "arm"
+
+
+def test_fewer_than_two_arms(long_df):
+    (p,) = _problems(long_df[long_df.arm == "IR"])
+    assert "found 1 arm(s) ['IR']" in p.message
+
+
+def test_control_arm_absent(long_df):
+    (p,) = _problems(long_df, control="Placebos")
+    assert "control arm 'Placebos' not found" in p.message and "did you mean 'Placebo'" in \
+        p.message
+
+
+def test_no_post_baseline_data(long_df):
+    (p,) = _problems(long_df[long_df.visit == "Week 0"])
+    assert "no post-baseline outcome values" in p.message
+    df = long_df.copy()
+    df.loc[df.visit != "Week 0", "pain"] = np.nan
+    (p,) = _problems(df)
+    assert "no post-baseline outcome values" in p.message
+
+
+def test_values_outside_declared_range(long_df):
+    df = long_df.copy()
+    df.loc[[2, 7], "pain"] = [11.0, -1.0]
+    (p,) = _problems(df, outcome_range=(0, 10))
+    assert "2 outcome value(s) outside the declared range [0, 10]: 11, -1" in p.message
+    assert p.rows == (2, 7) and p.subjects == ("S01", "S02")
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    with pytest.raises(TrialValidationError, match="the file is empty"):
+        read_trial(path)
+
+
+def test_header_only_file(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text("subject,arm,visit,pain\n")
+    with pytest.raises(TrialValidationError, match="no data rows"):
+        read_trial(path)
+
+
+def test_unreadable_file(tmp_path):
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"this is not parquet")
+    with pytest.raises(TrialValidationError, match="cannot read .*broken.parquet"):
+        read_trial(path)
+    with pytest.raises(TrialValidationError, match="file not found"):
+        read_trial(tmp_path / "nope.csv")
+
+
+def test_several_problems_in_one_error(long_df):
+    df = pd.concat([long_df, long_df.iloc[[4]]], ignore_index=True).astype({"pain": object})
+    df.loc[3, "arm"] = "Placebo"
+    df.loc[5, "pain"] = "severe"
+    df.loc[9, "pain"] = 12.0
+    with pytest.raises(TrialValidationError) as info:
+        read_trial(df, **{**ROLES, "covariates": ["agee"]}, outcome_range=(0, 10))
+    messages = [p.message for p in info.value.problems]
+    assert len(messages) == 5
+    text = str(info.value)
+    assert text.startswith("5 problems found in the trial data:")
+    for part in ("'agee' (covariate) not found; did you mean 'age'", "non-numeric",
+                 "outside the declared range", "appear more than once", "more than one arm"):
+        assert part in text
+
+
+# ---- recorded exclusions: nothing is lost unseen --------------------------------------
+
+def test_subject_without_baseline_is_excluded_with_reason(long_df):
+    df = long_df.astype({"pain": object})
+    df.loc[(df.subject == "S02") & (df.visit == "Week 0"), "pain"] = "NA"
+    trial = read_trial(df, **ROLES)
+    ex = trial.exclusions
+    assert ex.to_dict("records") == [{"subject": "S02", "arm": "IR",
+                                      "reason": "no baseline value", "n_rows": 4}]
+    assert "S02" not in set(trial.data.subject)
+    assert trial.subjects.set_index("subject").loc["S02", "excluded"] == "no baseline value"
+    _accounted(trial)
+    consort = trial.consort().set_index("stage")
+    assert consort.loc["excluded: no baseline value", "IR"] == 1
+    assert consort.loc["analysed"].tolist() == [3, 3, 6]
+
+
+def test_subject_without_post_baseline_value_is_excluded(long_df):
+    df = long_df[~((long_df.subject == "S06") & (long_df.visit != "Week 0"))]
+    trial = read_trial(df, **ROLES)
+    assert trial.exclusions.to_dict("records") == [
+        {"subject": "S06", "arm": "Placebo", "reason": "no post-baseline value", "n_rows": 1}]
+    _accounted(trial)
+
+
+def test_missing_subject_and_visit_rows_are_row_group_exclusions(long_df):
+    df = long_df.copy()
+    df.loc[[1, 2], "subject"] = "."
+    df.loc[10, "visit"] = ""
+    trial = read_trial(df, **ROLES)
+    reasons = trial.exclusions.set_index("reason")["n_rows"].to_dict()
+    assert reasons["missing subject identifier"] == 2
+    assert reasons["missing visit label"] == 1
+    _accounted(trial)
+
+
+def test_subject_without_arm_is_excluded(long_df):
+    df = long_df.copy()
+    df.loc[df.subject == "S07", "arm"] = "NA"
+    trial = read_trial(df, **ROLES)
+    assert trial.exclusions.to_dict("records") == [
+        {"subject": "S07", "arm": None, "reason": "no arm recorded", "n_rows": 4}]
+    assert len(trial.subjects) == 7
+    _accounted(trial)
+
+
+def test_arm_filled_within_subject(long_df):
+    df = long_df.copy()
+    df.loc[1, "arm"] = None
+    trial = read_trial(df, **ROLES)
+    assert len(trial.exclusions) == 0 and len(trial.data) == 21
+
+
+def test_pre_baseline_rows_are_recorded(long_df):
+    scr = long_df[long_df.visit == "Week 0"].assign(visit="Screening -1")
+    df = pd.concat([scr, long_df], ignore_index=True)
+    trial = read_trial(df, **ROLES, baseline_visit="Week 0")
+    ex = trial.exclusions
+    assert ex.reason.tolist() == ["visit before the baseline visit 'Week 0'"]
+    assert ex.n_rows.tolist() == [7]
+    _accounted(trial)
