@@ -1,0 +1,77 @@
+"""ANCOVA (change ~ baseline + arm + covariates) against R lm + emmeans.
+
+# source: tests/reference/r/ancova.R -> tests/reference/r/ancova.json
+# (R 4.2.2, emmeans 1.8.4.1: emmeans(fit, "arm"), contrast(trt.vs.ctrl), eff_size)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from irtrial.analysis.ancova import _ancova_fit
+from irtrial.errors import SingularDesignError
+
+REF = Path(__file__).parents[1] / "reference" / "r" / "ancova.json"
+CASES = json.loads(REF.read_text())
+
+
+def _fit(case):
+    d = pd.DataFrame(case["data"]).rename(columns={"base": "baseline"})
+    arms = [case["control"], *sorted(set(d["arm"]) - {case["control"]})]
+    return _ancova_fit(d["chg"].to_numpy(), d, arms, case["covariates"]), d
+
+
+def _compare(got, want, key):
+    want = pd.DataFrame(want).set_index(key)
+    got = got.set_index("term").loc[want.index]
+    for col in want.columns:
+        # closed form (OLS) vs closed form (lm)
+        np.testing.assert_allclose(
+            got[col].to_numpy(), want[col].to_numpy(), rtol=1e-6, err_msg=col
+        )
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+def test_lsmeans_and_differences_match_emmeans(case):
+    got, _ = _fit(case)
+    _compare(got["lsmeans"], case["lsmeans"], "arm")
+    _compare(got["contrasts"], case["contrasts"], "contrast")
+    np.testing.assert_allclose(got["sigma"], case["sigma"], rtol=1e-6)
+    coef = got["coefficients"].set_index("term")["estimate"]
+    np.testing.assert_allclose(coef["baseline"], case["coefficients"]["base"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+def test_standardised_effect(case):
+    got, _ = _fit(case)
+    _compare(
+        got["effect_size"].drop(columns=["df", "statistic", "p_value"]),
+        case["effect_size_delta"],
+        "contrast",
+    )
+    if case["lsmeans_same_sign"]:
+        # emmeans::eff_size itself (it differs only when LS means have opposite signs)
+        _compare(
+            got["effect_size"].drop(columns=["statistic", "p_value"]),
+            case["effect_size"],
+            "contrast",
+        )
+
+
+def test_reference_covers_three_arms_and_factor_covariates():
+    names = {c["name"] for c in CASES}
+    assert {"three_arms_base", "three_arms_covariates"} <= names
+    three = next(c for c in CASES if c["name"] == "three_arms_covariates")
+    assert len(three["contrasts"]) == 2 and "SEX" in three["covariates"]
+
+
+def test_constant_covariate_is_singular():
+    case = next(c for c in CASES if c["name"] == "three_arms_base")
+    d = pd.DataFrame(case["data"]).rename(columns={"base": "baseline"}).assign(K=1.0)
+    with pytest.raises(SingularDesignError):
+        _ancova_fit(d["chg"].to_numpy(), d, ["Placebo", "High", "Low"], ["K"])
