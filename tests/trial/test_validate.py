@@ -191,3 +191,11 @@ def test_pre_baseline_rows_are_recorded(long_df):
     assert ex.reason.tolist() == ["visit before the baseline visit 'Week 0'"]
     assert ex.n_rows.tolist() == [7]
     _accounted(trial)
+
+
+def test_arm_without_analysed_subjects_is_an_error(long_df):
+    df = long_df.astype({"pain": object})
+    df.loc[(df.arm == "Placebo") & (df.visit == "Week 0"), "pain"] = "missing"
+    (p,) = _problems(df)
+    assert p.message.startswith("no analysed subject left in arm(s) ['Placebo'] after "
+                                "exclusions ({'no baseline value': 3})")

@@ -178,9 +178,12 @@ def _from_wide(frame: pd.DataFrame, schema: TrialSchema) -> tuple[pd.DataFrame, 
         raise TrialValidationError(problems)
     value_name = schema.outcome or C.VALUE
     long = wide_to_long(frame, subject, [c for c in ids if c != subject], visits, value_name)
+    order = schema.visit_order
+    if order is None and order_visits([str(v) for v in visits])[2]:
+        order = tuple(str(v) for v in visits)  # labels hold no numbers: keep column order
     schema = dataclasses.replace(
         schema, subject=subject, arm=arm, baseline=baseline, visit=VISIT_COLUMN,
-        outcome=value_name, visit_order=tuple(str(v) for v in visits), visit_num=None)
+        outcome=value_name, visit_order=order, visit_num=None)
     return long, schema
 
 
@@ -227,6 +230,8 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
     elif s.param is not None:
         problems.append(Problem(f"param={s.param!r} given but there is no parameter column "
                                 "(PARAMCD)"))
+    if any(p.column == s.param_column or p.message.startswith("param=") for p in problems):
+        raise TrialValidationError(problems)  # row checks would mix several parameters
 
     # ---- coerce role columns (index = input row number) ----
     none = pd.Series([None] * len(frame), index=frame.index, dtype=object)
@@ -298,7 +303,7 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
             order, nums, oproblems = order_visits(labels, nmap, s.visit_order)
             problems += [dataclasses.replace(p, column=s.visit) for p in oproblems]
         if order and not any(p.column == s.visit for p in problems):
-            base_visit, bproblem = _baseline_visit(s, order, nums, visit, flag & ok)
+            base_visit, bproblem = _baseline_visit(s, order, nmap, visit, flag & ok)
             problems += bproblem
     if problems:
         raise TrialValidationError(problems)
@@ -323,7 +328,7 @@ def _visit_numbers(visit: pd.Series, vnum: pd.Series, column: str, subj: pd.Seri
     return (None if problems else first.to_dict()), problems
 
 
-def _baseline_visit(s: TrialSchema, order: list[str], nums: dict[str, float],
+def _baseline_visit(s: TrialSchema, order: list[str], nmap: dict[str, float] | None,
                     visit: pd.Series, flagged: np.ndarray) -> tuple[str | None, list[Problem]]:
     if s.baseline_visit is not None:
         bv = str(s.baseline_visit)
@@ -338,7 +343,8 @@ def _baseline_visit(s: TrialSchema, order: list[str], nums: dict[str, float],
         return min(top, key=order.index), []
     if s.baseline is not None:
         first = order[0]
-        return (first if looks_like_baseline(first, nums.get(first)) else None), []
+        number = None if nmap is None else nmap.get(first)
+        return (first if looks_like_baseline(first, number) else None), []
     return order[0], []
 
 
@@ -394,6 +400,13 @@ def _assemble(frame, s, subj, arm, visit, value, base_col, flag, ok, arms, contr
     for name, col in covariates.items():
         table[name] = col
     analysed = table["excluded"].isna().to_numpy()
+    empty = [a for a in arms if not (analysed & (table[C.ARM] == a).to_numpy()).any()]
+    if empty:
+        why = table.loc[~analysed, "excluded"].value_counts().to_dict()
+        raise TrialValidationError([Problem(
+            f"no analysed subject left in arm(s) {empty} after exclusions ({why}); every "
+            "arm needs at least one subject with a baseline and a post-baseline value",
+            column=s.arm)])
 
     # ---- exclusions: subjects, then row groups ----
     excl = table.loc[~analysed, [C.ARM, "excluded"]].reset_index()

@@ -1,0 +1,105 @@
+"""CDISC ADaM BDS: detected and mapped without arguments; PARAMCD filter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+
+from irtrial.errors import TrialValidationError
+from irtrial.trial import read_trial
+from irtrial.trial.adam import is_adam, resolve_schema
+from irtrial.trial.model import TrialSchema
+
+from .conftest import make_long
+
+
+def make_adam(params=("PAIN", "PAINMOV")) -> pd.DataFrame:
+    parts = []
+    for k, code in enumerate(params):
+        df = make_long(weeks=(0, 1, 2, 10), seed=10 + k)
+        df = df.rename(columns={"subject": "USUBJID", "arm": "TRTP", "visit": "AVISIT",
+                                "pain": "AVAL", "age": "AGE"})
+        df["USUBJID"] = "IRW-" + df["USUBJID"]
+        df["AVISIT"] = df["AVISIT"].replace("Week 0", "Baseline")
+        df["AVISITN"] = df["AVISIT"].map({"Baseline": 0, "Week 1": 1, "Week 2": 2,
+                                          "Week 10": 10}).astype(float)
+        df["ABLFL"] = np.where(df["AVISITN"] == 0, "Y", "")
+        base = df[df.ABLFL == "Y"].set_index("USUBJID")["AVAL"]
+        df["BASE"] = df["USUBJID"].map(base)
+        df["CHG"] = df["AVAL"] - df["BASE"]
+        df["PARAMCD"] = code
+        parts.append(df)
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_detect_and_resolve():
+    df = make_adam()
+    assert is_adam(df)
+    s = resolve_schema(df, TrialSchema())
+    assert (s.subject, s.arm, s.visit, s.visit_num, s.outcome, s.baseline, s.baseline_flag,
+            s.param_column, s.adam) == ("USUBJID", "TRTP", "AVISIT", "AVISITN", "AVAL", "BASE",
+                                        "ABLFL", "PARAMCD", True)
+    assert not is_adam(make_long())
+
+
+def test_two_parameters_need_param():
+    with pytest.raises(TrialValidationError) as info:
+        read_trial(make_adam())
+    (p,) = info.value.problems
+    assert p.message == ("the file holds 2 parameters in 'PARAMCD': ['PAIN', 'PAINMOV']; "
+                         "choose one with param=...")
+
+
+def test_param_selects_rows_and_values(tmp_path):
+    df = make_adam()
+    trial = read_trial(df, param="PAIN")
+    pain = df[df.PARAMCD == "PAIN"]
+    assert trial.schema.adam and trial.outcome == "AVAL"
+    assert trial.visits == ("Week 1", "Week 2", "Week 10")
+    assert trial.baseline_visit == "Baseline"
+    assert trial.control == "Placebo" and trial.arms == ("Placebo", "IR")
+    assert trial.row_counts["other_parameters"] == len(df) - len(pain)
+    got = trial.data.set_index(["subject", "visit"])["change"]
+    want = pain[pain.ABLFL != "Y"].set_index(["USUBJID", "AVISIT"])["CHG"]
+    np.testing.assert_allclose(got.loc[want.index].to_numpy(), want.to_numpy(), atol=1e-12)
+    with pytest.raises(TrialValidationError, match=r"parameter 'PIAN' not found .*'PAIN'"):
+        read_trial(df, param="PIAN")
+
+
+def test_single_parameter_xpt_without_arguments(tmp_path):
+    df = make_adam(params=("PAIN",))
+    path = tmp_path / "adpain.xpt"
+    pyreadstat.write_xport(df, str(path), table_name="ADPAIN")
+    trial = read_trial(path)
+    assert trial.n_by_arm().to_dict() == {"Placebo": 3, "IR": 4}
+    assert trial.visits == ("Week 1", "Week 2", "Week 10")
+    assert trial.visit_numbers["Week 10"] == 10.0
+
+
+def test_user_arguments_win_over_adam():
+    df = make_adam(params=("PAIN",))
+    df["TRT01P"] = df["TRTP"].str.upper()
+    trial = read_trial(df, arm="TRTP", covariates=["AGE"])
+    assert trial.arms == ("Placebo", "IR") and trial.covariates == ("AGE",)
+
+
+def test_base_missing_falls_back_to_baseline_record():
+    df = make_adam(params=("PAIN",))
+    first = df.USUBJID.iloc[0]
+    df.loc[df.USUBJID == first, "BASE"] = np.nan
+    trial = read_trial(df)
+    assert len(trial.exclusions) == 0
+    got = trial.subjects.set_index("subject").loc[first, "baseline"]
+    assert got == df[(df.USUBJID == first) & (df.ABLFL == "Y")]["AVAL"].iloc[0]
+
+
+def test_baseline_flag_picks_baseline_visit_with_screening_rows():
+    df = make_adam(params=("PAIN",))
+    scr = df[df.ABLFL == "Y"].assign(AVISIT="Screening", AVISITN=-1.0, ABLFL="")
+    trial = read_trial(pd.concat([df, scr], ignore_index=True))
+    assert trial.baseline_visit == "Baseline"
+    assert trial.exclusions.reason.tolist() == ["visit before the baseline visit 'Baseline'"]
+    rc = trial.row_counts
+    assert rc["input"] == rc["analysed"] + rc["baseline"] + rc["excluded"] == len(df) + 7
