@@ -253,7 +253,8 @@ def simulate_trial(design: TrialDesign, seed: SeedLike = None, **read_trial_kwar
     seed : int, SeedSequence or Generator, optional
     **read_trial_kwargs
         Override the mapping passed to :func:`irtrial.read_trial` (by default: subject
-        ``USUBJID``, arm ``ARM``, visit ``AVISIT``, outcome ``AVAL``, baseline the first visit,
+        ``USUBJID``, arm ``ARM``, visit ``AVISIT`` numbered by ``AVISITN``, outcome ``AVAL``,
+        baseline visit the first visit,
         control the first arm, every covariate, and the design's scale as the outcome range).
 
     Returns
@@ -281,9 +282,10 @@ def trial_mapping(design: TrialDesign) -> dict[str, Any]:
         "arm": ARM_COL,
         "visit": VISIT_COL,
         "outcome": VALUE_COL,
-        "baseline": design.visit_labels[0],
+        "visit_num": VISITN_COL,
+        "baseline_visit": design.visit_labels[0],
         "control": design.arms[0],
-        "covariates": [c.name for c in design.covariates],
+        "covariates": tuple(c.name for c in design.covariates),
     }
     if design.scale is not None:
         mapping["outcome_range"] = tuple(design.scale)

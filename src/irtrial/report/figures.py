@@ -1,0 +1,106 @@
+"""Figures for the report: ``plot_x(..., ax=None) -> ax``, and SVG embedding.
+
+Every plotting function draws on the ``ax`` it is given (or a new one) and returns it, as in
+lifelines, so figures can be combined or restyled by the caller. :func:`to_svg` turns a figure
+into an inline ``<svg>`` string with stable ids (no date, fixed hash salt), so that the same
+data give the same report.
+
+Examples
+--------
+>>> from irtrial.synthetic import ir_wrap_trial
+>>> from irtrial.report.tables import outcome_summary
+>>> ax = plot_mean_ci(outcome_summary(ir_wrap_trial()), arms=("Placebo", "IR"))
+>>> ax.get_ylabel()
+'Mean (95% CI)'
+>>> to_svg(ax.figure).startswith("<svg")
+True
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: the report never opens a window
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from irtrial import columns as C  # noqa: E402
+
+__all__ = ["ARM_COLOURS", "plot_mean_ci", "to_svg"]
+
+#: colour-blind-safe colours (Okabe-Ito); the control arm gets the first (grey)
+ARM_COLOURS = ("#6b6b6b", "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00")
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def plot_mean_ci(summary: pd.DataFrame, arms: Sequence[str] | None = None, ax: Axes | None = None,
+                 *, ylabel: str = "Mean (95% CI)", outcome_range: tuple[float, float] | None = None,
+                 dodge: float = 0.08) -> Axes:
+    """Mean +/- confidence interval of the outcome by visit, one line per arm.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        Tidy table with ``arm, visit, visit_num, n, mean, ci_lower, ci_upper`` (as from
+        :func:`irtrial.report.tables.outcome_summary`), baseline first.
+    arms : sequence of str, optional
+        Arms in plotting order (default: order of appearance); the first is drawn grey.
+    ax : matplotlib Axes, optional
+        Where to draw; a new 7 x 4 inch figure when omitted.
+    ylabel : str
+        Label of the y axis.
+    outcome_range : (float, float), optional
+        Fix the y axis to the scale (e.g. 0-10 for an NRS).
+    dodge : float
+        Horizontal shift between arms, as a fraction of the smallest visit spacing.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    arms = list(dict.fromkeys(summary[C.ARM].astype(str))) if arms is None else list(arms)
+    visits = list(dict.fromkeys(summary[C.VISIT].astype(str)))
+    nums = summary.groupby(summary[C.VISIT].astype(str), sort=False)[C.VISIT_NUM].first()
+    nums = nums.reindex(visits).to_numpy(dtype=float)
+    x_of = np.arange(len(visits), dtype=float) if np.isnan(nums).any() else nums
+    spacing = np.min(np.diff(x_of)) if len(x_of) > 1 else 1.0
+    x_map = dict(zip(visits, x_of, strict=True))
+    for k, arm in enumerate(arms):
+        rows = summary[summary[C.ARM].astype(str) == arm]
+        x = rows[C.VISIT].astype(str).map(x_map).to_numpy(dtype=float)
+        x = x + (k - (len(arms) - 1) / 2) * dodge * spacing
+        mean = rows["mean"].to_numpy(dtype=float)
+        lo, hi = rows[C.CI_LOWER].to_numpy(dtype=float), rows[C.CI_UPPER].to_numpy(dtype=float)
+        colour = ARM_COLOURS[k % len(ARM_COLOURS)]
+        ax.errorbar(x, mean, yerr=[mean - lo, hi - mean], color=colour,
+                    marker=_MARKERS[k % len(_MARKERS)], capsize=3, linewidth=1.8,
+                    markersize=6, label=arm)
+    ax.set_xticks(x_of, visits)
+    ax.set_xlabel("Visit")
+    ax.set_ylabel(ylabel)
+    if outcome_range is not None:
+        ax.set_ylim(outcome_range[0], outcome_range[1])
+    ax.grid(axis="y", color="#dddddd", linewidth=0.8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(title="Arm", frameon=False)
+    return ax
+
+
+def to_svg(fig: Figure, close: bool = True) -> str:
+    """The figure as an inline ``<svg>`` element (no XML prolog, no date, stable ids)."""
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "irtrial", "svg.fonttype": "path"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    if close:
+        plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
