@@ -1,0 +1,197 @@
+"""Pattern-wise building blocks of MMRM inference: Phi, P_i, the information of theta, KR sums.
+
+Notation (Kenward & Roger 1997; SAS PROC MIXED "Kenward-Roger"; mmrm vignette "kenward"):
+``V`` is the block-diagonal residual covariance, ``V_i = dV/dtheta_i``, ``V_ij`` the second
+derivatives, ``Phi = (X' V^-1 X)^-1`` the asymptotic covariance of beta-hat and
+
+    P_i  = X' V^-1 V_i V^-1 X
+    Q_ij = X' V^-1 V_i V^-1 V_j V^-1 X
+    R_ij = X' V^-1 V_ij V^-1 X
+
+Everything is summed over missing-data patterns: subjects in a pattern share
+``Sigma_s = Sigma[visits, visits]``; observation weights enter by scaling the rows of X and the
+residuals by ``sqrt(w)`` (``V^-1 = W^1/2 Sigma_s^-1 W^1/2``), so no N x N matrix is ever built.
+Per pattern only t x t matrices and the cross products ``G = sum_m x_m x_m'`` (t, t, p, p) are kept.
+
+The Hessian of the -2 (restricted) log-likelihood with respect to theta is computed analytically
+(observed, not expected, information; this is what SAS uses by default for both DDFM=SATTERTHWAITE
+and DDFM=KR, and it reproduces SAS's KR standard errors and df on fev_data, see
+``tests/mmrm/test_kenward_roger.py``).
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from irtrial.errors import SingularDesignError
+from irtrial.mmrm._types import ModelState
+
+__all__ = ["Information", "information", "get_information"]
+
+_CACHE: dict[int, tuple[weakref.ref, Information]] = {}
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Per-pattern pieces (weights already folded into X and r)."""
+
+    m: int
+    si: np.ndarray  # (t, t) Sigma_s^-1
+    d: np.ndarray  # (k, t, t) dSigma_s
+    d2: np.ndarray | None  # (k, k, t, t) d2Sigma_s, None when Sigma is linear in theta
+    xs: np.ndarray  # (m, t, p) sqrt(w) X
+    rs: np.ndarray  # (m, t) sqrt(w) (y - X beta)
+    g: np.ndarray  # (t, t, p, p) sum_m x_mt x_mu'
+
+    @cached_property
+    def a(self) -> np.ndarray:
+        """(k, t, t) Sigma^-1 dSigma_i Sigma^-1."""
+        return self.si @ self.d @ self.si
+
+
+@dataclass(frozen=True)
+class Information:
+    """Inference building blocks at the fitted (theta, beta) of a :class:`ModelState`.
+
+    Attributes
+    ----------
+    phi : (p, p) array
+        ``(X' V^-1 X)^-1``, the model-based covariance of beta-hat.
+    p_mats : (k, p, p) array
+        ``P_i`` (so that ``dPhi/dtheta_i = Phi P_i Phi``).
+    hessian : (k, k) array
+        Observed Hessian of the -2 log-likelihood (REML or ML, as fitted) w.r.t. theta.
+    theta_vcov : (k, k) array
+        Asymptotic covariance of theta-hat, ``2 * hessian^-1``.
+    gradient : (k,) array
+        Gradient of the -2 log-likelihood w.r.t. theta (zero at the optimum; used by tests).
+    linear : bool
+        True when Sigma is linear in theta (all R_ij vanish), as for SAS's UN.
+    """
+
+    phi: np.ndarray
+    p_mats: np.ndarray
+    hessian: np.ndarray
+    gradient: np.ndarray
+    linear: bool
+    blocks: tuple[_Block, ...] = field(repr=False)
+
+    @cached_property
+    def theta_vcov(self) -> np.ndarray:
+        return 2.0 * _inv_sym(self.hessian)
+
+    def kr_sums(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``sum_ij W_ij Q_ij`` and ``sum_ij W_ij R_ij`` for a (k, k) weight matrix W."""
+        p = self.phi.shape[0]
+        q = np.zeros((p, p))
+        r = np.zeros((p, p))
+        for b in self.blocks:
+            ds = b.d @ b.si  # (k, t, t) dSigma_i Sigma^-1
+            # E = sum_ij W_ij dSigma_i Sigma^-1 dSigma_j
+            e = np.einsum("ij,itu,juv->tv", weights, ds, b.d, optimize=True)
+            q += np.einsum("tu,tupq->pq", b.si @ e @ b.si, b.g, optimize=True)
+            if b.d2 is not None:
+                f = np.einsum("ij,ijtu->tu", weights, b.d2)
+                r += np.einsum("tu,tupq->pq", b.si @ f @ b.si, b.g, optimize=True)
+        return q, r
+
+    def scores(self) -> list[np.ndarray]:
+        """Per-pattern (m, p) arrays of subject scores ``X_s' V_s^-1 r_s``."""
+        return [np.einsum("mtp,tu,mu->mp", b.xs, b.si, b.rs, optimize=True) for b in self.blocks]
+
+
+def _inv_sym(a: np.ndarray) -> np.ndarray:
+    inv = np.linalg.inv(a)
+    return (inv + inv.T) / 2.0
+
+
+def get_information(state: ModelState) -> Information:
+    """:func:`information` cached per state object (a state is immutable)."""
+    hit = _CACHE.get(id(state))
+    if hit is not None and hit[0]() is state:
+        return hit[1]
+    info = information(state)
+    for key in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
+        del _CACHE[key]
+    _CACHE[id(state)] = (weakref.ref(state), info)
+    return info
+
+
+def information(state: ModelState) -> Information:
+    """Compute :class:`Information` for a fitted model (two passes over the patterns)."""
+    structure = state.structure
+    theta = np.asarray(state.theta, dtype=float)
+    k = structure.n_theta
+    groups = sorted({pat.group for pat in state.patterns})
+    sig = {g: structure.sigma(theta, g) for g in groups}
+    dsig = {g: structure.dsigma(theta, g) for g in groups}
+    d2sig = {g: structure.d2sigma(theta, g) for g in groups}
+    linear = all(not np.any(d2sig[g]) for g in groups)
+
+    p = state.patterns[0].X.shape[2]
+    xtvx = np.zeros((p, p))
+    blocks = []
+    for pat in state.patterns:
+        v = pat.visits
+        sw = np.sqrt(pat.w)
+        xs = pat.X * sw[:, :, None]
+        rs = (pat.y - pat.X @ state.beta) * sw
+        sigma_s = sig[pat.group][np.ix_(v, v)]
+        si = _inv_sym(sigma_s)
+        m, t, _ = xs.shape
+        xf = xs.reshape(m, t * p)
+        g = (xf.T @ xf).reshape(t, p, t, p).transpose(0, 2, 1, 3)
+        d = dsig[pat.group][:, v][:, :, v]
+        d2 = None if linear else d2sig[pat.group][:, :, v][:, :, :, v]
+        blocks.append(_Block(m=m, si=si, d=d, d2=d2, xs=xs, rs=rs, g=g))
+        xtvx += np.einsum("tu,tupq->pq", si, g, optimize=True)
+
+    try:
+        phi = _inv_sym(xtvx)
+    except np.linalg.LinAlgError as exc:  # pragma: no cover - the engine checks rank first
+        raise SingularDesignError(
+            "X' V^-1 X is singular: the fixed effects are not estimable."
+        ) from exc
+
+    reml = state.method == "reml"
+    p_mats = np.zeros((k, p, p))
+    hess = np.zeros((k, k))
+    grad = np.zeros(k)
+    u = np.zeros((k, p))
+    for b in blocks:
+        a = b.a
+        p_mats += np.einsum("ktu,tupq->kpq", a, b.g, optimize=True)
+        ds = b.d @ b.si  # dSigma_i Sigma^-1
+        # tr(Sigma^-1 dSigma_i Sigma^-1 dSigma_j)
+        tr_aa = np.einsum("itu,jut->ij", ds, ds, optimize=True)
+        hess -= b.m * tr_aa
+        grad += b.m * np.einsum("itt->i", ds)
+        c_r = b.rs.T @ b.rs  # (t, t) sum_m r r'
+        # B_ij = Sigma^-1 dSigma_i Sigma^-1 dSigma_j Sigma^-1 = a_i @ ds_j'
+        bij = np.einsum("itu,juv->ijtv", a, b.d @ b.si, optimize=True)
+        hess += 2.0 * np.einsum("ijtv,vt->ij", bij, c_r, optimize=True)
+        grad -= np.einsum("itu,ut->i", a, c_r)
+        hr = np.einsum("mtp,mu->tup", b.xs, b.rs, optimize=True)
+        u += np.einsum("ktu,tup->kp", a, hr, optimize=True)
+        if reml:
+            c_phi = np.einsum("tupq,pq->tu", b.g, phi, optimize=True)
+            hess += 2.0 * np.einsum("ijtv,vt->ij", bij, c_phi, optimize=True)
+        if b.d2 is not None:
+            sds = b.si @ b.d2 @ b.si  # (k, k, t, t)
+            hess += b.m * np.einsum("ijtu,ut->ij", b.d2, b.si, optimize=True)
+            hess -= np.einsum("ijtu,ut->ij", sds, c_r, optimize=True)
+            if reml:
+                hess -= np.einsum("ijtu,ut->ij", sds, c_phi, optimize=True)
+    hess -= 2.0 * u @ phi @ u.T
+    if reml:
+        mp = phi @ p_mats  # (k, p, p)
+        hess -= np.einsum("ipq,jqp->ij", mp, mp, optimize=True)
+        grad -= np.einsum("ipp->i", mp)
+    hess = (hess + hess.T) / 2.0
+    return Information(
+        phi=phi, p_mats=p_mats, hessian=hess, gradient=grad, linear=linear, blocks=tuple(blocks)
+    )

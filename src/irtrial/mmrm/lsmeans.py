@@ -1,0 +1,140 @@
+"""Least-squares means of an MMRM and their differences against a control, as SAS prints them.
+
+An LS mean of level ``a`` of ``spec`` (at level ``v`` of ``by``) is ``x' beta`` for the row
+
+* ``weights="equal"`` (SAS default): the average of the model-matrix rows over the full grid of
+  the *other* factors of the model, each combination weighted equally; numeric covariates held
+  at their mean over the analysis rows (``design.numerics``);
+* ``weights="proportional"`` (SAS ``OBSMARGINS``, emmeans ``weights="proportional"``): the
+  average of the model-matrix rows of all analysis rows with ``spec`` (and ``by``) set to the
+  level, i.e. the other factors weighted by their observed frequencies.
+
+Standard errors use the covariance from :func:`irtrial.mmrm.vcov.beta_vcov`; df come from the
+chosen method (:mod:`irtrial.mmrm.df`), one contrast at a time.
+
+SAS: ``LSMEANS ARMCD*AVISIT / DIFF CL`` (with ``OM`` for proportional weights).
+R: ``emmeans::emmeans(fit, ~ ARMCD | AVISIT)``.
+
+Examples
+--------
+>>> # lsmeans_table(state, "ARMCD", by="AVISIT", df="kenward-roger")
+>>> # contrasts_table(state, "ARMCD", control="PBO", by="AVISIT", df="kenward-roger")
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from irtrial.errors import ModelSpecError
+from irtrial.mmrm._types import ModelState
+from irtrial.mmrm.testing import contrast_table
+
+__all__ = ["lsmeans_table", "contrasts_table", "lsmeans_matrix", "grid_rows"]
+
+
+def grid_rows(state: ModelState, fixed: dict[str, object], weights: str = "equal") -> np.ndarray:
+    """(p,) averaged model-matrix row with the factors in ``fixed`` set to the given levels."""
+    design = state.design
+    if weights == "equal":
+        others = [f for f in design.factors if f not in fixed]
+        combos = list(itertools.product(*(design.factors[f] for f in others))) or [()]
+        grid = pd.DataFrame(combos, columns=others) if others else pd.DataFrame(index=[0])
+        if not others:
+            grid = pd.DataFrame(index=range(1))
+        for name, level in fixed.items():
+            grid[name] = level
+        for name, mean in design.numerics.items():
+            grid[name] = mean
+        grid = _with_factor_dtypes(grid, design.factors)
+    elif weights == "proportional":
+        grid = design.frame.copy()
+        for name, level in fixed.items():
+            grid[name] = level
+        grid = _with_factor_dtypes(grid, design.factors)
+    else:
+        raise ModelSpecError(f"weights must be 'equal' or 'proportional', not {weights!r}")
+    return np.asarray(design.model_matrix(grid), dtype=float).mean(axis=0)
+
+
+def _with_factor_dtypes(grid: pd.DataFrame, factors: dict[str, list]) -> pd.DataFrame:
+    for name, levels in factors.items():
+        if name in grid:
+            grid[name] = pd.Categorical(grid[name], categories=levels)
+    return grid
+
+
+def _check(state: ModelState, spec: str, by: str | None) -> None:
+    factors = state.design.factors
+    bad = [v for v in (spec, by) if v is not None and v not in factors]
+    if bad:
+        raise ModelSpecError(
+            f"LS means need factors of the model; {', '.join(map(repr, bad))} "
+            f"{'is' if len(bad) == 1 else 'are'} not among {list(factors)}"
+        )
+    if by is not None and by == spec:
+        raise ModelSpecError("'by' must differ from the LS-means factor")
+
+
+def lsmeans_matrix(
+    state: ModelState, spec: str, by: str | None = None, weights: str = "equal"
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The LS-means grid (columns ``spec``, ``by``) and its (n, p) coefficient matrix."""
+    _check(state, spec, by)
+    factors = state.design.factors
+    keys, rows = [], []
+    for bl in factors[by] if by is not None else [None]:
+        for lvl in factors[spec]:
+            fixed = {spec: lvl} if by is None else {spec: lvl, by: bl}
+            keys.append(fixed)
+            rows.append(grid_rows(state, fixed, weights))
+    return pd.DataFrame(keys), np.vstack(rows)
+
+
+def lsmeans_table(
+    state: ModelState,
+    spec: str,
+    by: str | None = None,
+    *,
+    weights: str = "equal",
+    df: str,
+    vcov: str | None = None,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """LS means of ``spec`` (per level of ``by``): estimate, SE, df, t, p (vs 0) and CI."""
+    keys, L = lsmeans_matrix(state, spec, by, weights)
+    tab = contrast_table(state, L, None, df=df, vcov=vcov, conf_level=conf_level)
+    return pd.concat([keys, tab.drop(columns="term")], axis=1)
+
+
+def contrasts_table(
+    state: ModelState,
+    spec: str,
+    control,
+    by: str | None = None,
+    *,
+    weights: str = "equal",
+    df: str,
+    vcov: str | None = None,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Each level of ``spec`` other than ``control`` minus ``control`` (per level of ``by``)."""
+    _check(state, spec, by)
+    levels = state.design.factors[spec]
+    if control not in levels:
+        raise ModelSpecError(f"control {control!r} is not a level of {spec!r}: {levels}")
+    keys, L = lsmeans_matrix(state, spec, by, weights)
+    rows, out_keys = [], []
+    groups = [None] if by is None else state.design.factors[by]
+    for bl in groups:
+        sel = np.ones(len(keys), dtype=bool) if by is None else (keys[by] == bl).to_numpy()
+        ctrl = L[sel & (keys[spec] == control).to_numpy()][0]
+        for lvl in levels:
+            if lvl == control:
+                continue
+            rows.append(L[sel & (keys[spec] == lvl).to_numpy()][0] - ctrl)
+            out_keys.append({spec: lvl} if by is None else {spec: lvl, by: bl})
+    tab = contrast_table(state, np.vstack(rows), None, df=df, vcov=vcov, conf_level=conf_level)
+    return pd.concat([pd.DataFrame(out_keys), tab.drop(columns="term")], axis=1)

@@ -1,0 +1,152 @@
+"""Tests of linear hypotheses on the fixed effects: t tests per contrast, joint F, type 3 table.
+
+For a contrast row ``l``: estimate ``l' b``, SE ``sqrt(l' C l)`` with ``C`` the covariance chosen
+by ``vcov`` (default: KR-adjusted for the KR df methods, else asymptotic), ``t = est / SE`` on the
+df of the chosen method, two-sided p and the ``conf_level`` CI.
+
+Joint test of ``L b = 0`` (q independent rows): ``F = (L b)' (L C L')^-1 (L b) / q`` on
+``(q, den_df)``; Kenward-Roger scales it, ``F* = lambda F``.
+
+Type 3 ("Type 3 Tests of Fixed Effects" in SAS): for each term, the hypothesis that its effect,
+averaged with equal weights over the levels of the factors it does not contain, is zero. The
+rows of ``L`` are built on the reference grid: the term's factors get successive-difference
+contrasts, the other factors are averaged over equally; a numeric covariate in the term is
+differenced between 1 and 0 (a slope), one outside the term is held at 0, as SAS's type 3
+estimable functions do (with full-rank treatment coding, as R ``car::Anova(type = 3)``/mmrm's
+``h_get_contrast`` for the models used here).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from irtrial import columns as C
+from irtrial.errors import ModelSpecError
+from irtrial.mmrm._types import ModelState
+from irtrial.mmrm.df import default_vcov, df_method
+from irtrial.mmrm.vcov import beta_vcov
+
+__all__ = ["contrast_table", "joint_test", "type3_table", "type3_contrast"]
+
+_MODEL_BASED_DF = ("satterthwaite", "kenward-roger", "kenward-roger-linear")
+
+
+def _resolve(state: ModelState, df: str, vcov: str | None):
+    method = df_method(df)
+    vc = default_vcov(df) if vcov is None else str(vcov).lower()
+    if vc == "empirical" and str(df).lower() in _MODEL_BASED_DF:
+        raise ModelSpecError(
+            f"df={df!r} is not available with vcov='empirical'; use df='between-within' "
+            "(SAS's default with EMPIRICAL) or df='residual'"
+        )
+    return method, beta_vcov(state, vc)
+
+
+def contrast_table(
+    state: ModelState,
+    L,
+    labels=None,
+    *,
+    df: str,
+    vcov: str | None = None,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """One row per row of ``L``: term, estimate, std_error, df, statistic, p_value, CI."""
+    L = np.atleast_2d(np.asarray(L, dtype=float))
+    if L.shape[1] != state.beta.size:
+        raise ModelSpecError(f"contrast has {L.shape[1]} columns; the model has {state.beta.size}")
+    method, cov = _resolve(state, df, vcov)
+    est = L @ state.beta
+    se = np.sqrt(np.einsum("qa,ab,qb->q", L, cov, L))
+    dfs = np.asarray(method.df_1d(state, L, cov), dtype=float)
+    t = est / se
+    p = 2.0 * stats.t.sf(np.abs(t), dfs)
+    q = stats.t.ppf(0.5 + conf_level / 2.0, dfs)
+    labels = list(labels) if labels is not None else [f"contrast {i + 1}" for i in range(len(L))]
+    return pd.DataFrame({
+        C.TERM: labels, C.ESTIMATE: est, C.STD_ERROR: se, C.DF: dfs, C.STATISTIC: t,
+        C.P_VALUE: p, C.CI_LOWER: est - q * se, C.CI_UPPER: est + q * se,
+    })
+
+
+def _independent_rows(L: np.ndarray, tol: float = 1e-10) -> np.ndarray:
+    """Rows spanning the row space of L (kept as given when L has full row rank)."""
+    if np.linalg.matrix_rank(L, tol=tol * max(1.0, np.abs(L).max())) == L.shape[0]:
+        return L
+    _, s, vt = np.linalg.svd(L, full_matrices=False)
+    r = int(np.sum(s > tol * s[0]))
+    return vt[:r] * s[:r, None]
+
+
+def joint_test(state: ModelState, L, *, df: str, vcov: str | None = None) -> dict:
+    """Joint F test of ``L b = 0``: dict num_df, den_df, f_value, p_value."""
+    L = _independent_rows(np.atleast_2d(np.asarray(L, dtype=float)))
+    method, cov = _resolve(state, df, vcov)
+    q = L.shape[0]
+    lb = L @ state.beta
+    f = float(lb @ np.linalg.solve(L @ cov @ L.T, lb)) / q
+    scale, den = method.df_md(state, L, cov)
+    f *= scale
+    p = float(stats.f.sf(f, q, den)) if den > 0 else float("nan")
+    return {C.NUM_DF: q, C.DEN_DF: float(den), C.F_VALUE: f, C.P_VALUE: p}
+
+
+def _term_vars(term: str) -> list[str]:
+    if term in ("(Intercept)", "Intercept", "1"):
+        return []
+    return term.split(":")
+
+
+def _vs_first(n: int) -> np.ndarray:
+    """(n-1, n) differences of each level from the first (reference) level."""
+    return np.eye(n)[1:] - np.eye(n)[:1]
+
+
+def type3_contrast(state: ModelState, term: str) -> np.ndarray:
+    """The (q, p) type 3 hypothesis matrix of ``term`` (a name in ``design.terms``)."""
+    design = state.design
+    tv = _term_vars(term)
+    factors = list(design.factors)
+    grid = pd.DataFrame(
+        list(itertools.product(*(design.factors[f] for f in factors))), columns=factors
+    )
+    numerics = list(design.numerics)
+    for name in numerics:
+        grid[name] = 0.0
+    num_in = [n for n in numerics if n in tv]
+    x_rows = []
+    for values in itertools.product(*([0.0, 1.0] for _ in num_in)):
+        g = grid.copy()
+        for name, val in zip(num_in, values, strict=True):
+            g[name] = val
+        for name, levels in design.factors.items():
+            g[name] = pd.Categorical(g[name], categories=levels)
+        x_rows.append(np.asarray(design.model_matrix(g), dtype=float))
+    # numeric slopes: the alternating sum over the 2^k corners
+    signs = [np.prod([1.0 if v else -1.0 for v in values])
+             for values in itertools.product(*([0, 1] for _ in num_in))]
+    x = sum(s * xr for s, xr in zip(signs, x_rows, strict=True))
+    # factor contrasts on the grid (rows ordered as itertools.product of factor levels)
+    mats = [np.ones((1, 1))]
+    for f in factors:
+        n = len(design.factors[f])
+        mats.append(_vs_first(n) if f in tv else np.full((1, n), 1.0 / n))
+    k = mats[0]
+    for m in mats[1:]:
+        k = np.kron(k, m)
+    return k @ x
+
+
+def type3_table(state: ModelState, *, df: str, vcov: str | None = None) -> pd.DataFrame:
+    """SAS "Type 3 Tests of Fixed Effects": term, num_df, den_df, f_value, p_value."""
+    rows = []
+    for term in state.design.terms:
+        if not _term_vars(term):
+            continue
+        res = joint_test(state, type3_contrast(state, term), df=df, vcov=vcov)
+        rows.append({C.TERM: term, **res})
+    return pd.DataFrame(rows, columns=[C.TERM, C.NUM_DF, C.DEN_DF, C.F_VALUE, C.P_VALUE])

@@ -1,0 +1,34 @@
+"""The df registry and the residual df (SAS DDFM=RESIDUAL: N - rank(X))."""
+
+from __future__ import annotations
+
+import pytest
+from _inference_helpers import full_model_state
+
+from irtrial.errors import ModelSpecError
+from irtrial.mmrm._types import DF_METHODS
+from irtrial.mmrm.df import DF_REGISTRY, default_vcov, df_method, residual
+
+
+def test_registry_covers_the_contract():
+    assert set(DF_REGISTRY) == set(DF_METHODS)
+    for name in DF_METHODS:
+        mod = df_method(name)
+        assert callable(mod.df_1d) and callable(mod.df_md)
+
+
+def test_default_vcov_is_kr_adjusted_only_for_kr():
+    assert default_vcov("kenward-roger") == "kenward-roger"
+    assert default_vcov("Kenward-Roger-Linear") == "kenward-roger-linear"
+    assert default_vcov("satterthwaite") == "asymptotic"
+
+
+def test_unknown_method_lists_the_choices():
+    with pytest.raises(ModelSpecError, match="'satterthwaite'"):
+        df_method("kr")
+
+
+def test_residual_df_is_n_minus_rank():
+    state, _ = full_model_state("satterthwaite")
+    # 537 observations with FEV1, 11 linearly independent columns
+    assert residual.residual_df(state) == 537 - 11

@@ -1,0 +1,84 @@
+"""Kenward-Roger covariance and df against SAS PROC MIXED DDFM=KR / DDFM=KR(FIRSTORDER).
+
+# source: tests/reference/sas/inference_fev.json, section "kenward_roger"
+#   (mmrm design/ddfm_covtype/kr_*.csv and kr1_*.csv: FEV1 ~ ARMCD, REML, LSMEANS ARMCD / pdiff cl)
+SAS DDFM=KR = our "kenward-roger" (second derivatives of Sigma in SAS's parametrisation kept);
+SAS DDFM=KR(FIRSTORDER) = our "kenward-roger-linear". For UN and CS they coincide.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _inference_helpers import SAS_STRUCTURES, neg2_loglik, sas_state
+
+from irtrial.mmrm import testing, vcov
+from irtrial.mmrm.df import kenward_roger, satterthwaite
+
+STRUCTURES = list(SAS_STRUCTURES)
+L = np.array([[0.0, 1.0]])  # TRT - PBO
+
+
+@pytest.fixture(scope="module", params=STRUCTURES)
+def case(request):
+    if request.param != "us":
+        pytest.importorskip("irtrial.mmrm.covariance")
+    return sas_state("kenward_roger", request.param)
+
+
+def test_state_reproduces_sas_likelihood(case):
+    state, ref = case
+    # SAS's printed theta is rounded; its criterion still matches to ~1e-9 relative
+    assert neg2_loglik(state) == pytest.approx(ref["neg2_res_loglik"], rel=1e-8)
+
+
+@pytest.mark.parametrize(
+    "variant,method", [("kr", "kenward-roger"), ("kr1", "kenward-roger-linear")]
+)
+def test_kr_diff_matches_sas(case, variant, method):
+    state, ref = case
+    sas = ref["diff_TRT_PBO"][variant]
+    tab = testing.contrast_table(state, L, ["TRT - PBO"], df=method)
+    row = tab.iloc[0]
+    assert row.estimate == pytest.approx(sas["Estimate"], rel=1e-4)
+    assert row.std_error == pytest.approx(sas["StdErr"], rel=1e-4)
+    assert row.df == pytest.approx(sas["DF"], rel=1e-3)
+    assert row.statistic == pytest.approx(sas["tValue"], rel=1e-4)
+    assert row.p_value == pytest.approx(sas["Probt"], rel=1e-3)
+    assert row.ci_lower == pytest.approx(sas["Lower"], rel=1e-4)
+    assert row.ci_upper == pytest.approx(sas["Upper"], rel=1e-4)
+
+
+def test_kr_and_firstorder_differ_only_for_nonlinear_structures(case):
+    state, ref = case
+    full = vcov.beta_vcov(state, "kenward-roger")
+    lin = vcov.beta_vcov(state, "kenward-roger-linear")
+    sas_same = ref["diff_TRT_PBO"]["kr"]["StdErr"] == ref["diff_TRT_PBO"]["kr1"]["StdErr"]
+    assert np.allclose(full, lin, rtol=1e-12) == sas_same
+
+
+def test_kr_adjustment_inflates_covariance(case):
+    state, _ = case
+    phi = vcov.beta_vcov(state, "asymptotic")
+    phi_a = vcov.beta_vcov(state, "kenward-roger-linear")
+    assert np.all(np.linalg.eigvalsh(phi_a - phi) > -1e-12)
+
+
+def test_general_kr_formulas_reduce_to_satterthwaite_for_one_row():
+    # at q = 1, A1 = A2 = a, so lambda = 1 and m = 2 / a = 2 (l' Phi l)^2 / (g' W g)
+    state, _ = sas_state("kenward_roger", "ar1")
+    cov = vcov.beta_vcov(state, "kenward-roger")
+    lam, m = kenward_roger.kr_test(state, L, cov)
+    assert lam == pytest.approx(1.0, abs=1e-10)
+    assert m == pytest.approx(satterthwaite.df_1d(state, L, cov)[0], rel=1e-10)
+
+
+def test_kr_joint_test_two_rows_is_invariant_to_row_basis():
+    state, _ = sas_state("kenward_roger", "us")
+    a = np.array([[1.0, 0.0], [0.0, 1.0]])
+    b = np.array([[1.0, 1.0], [0.0, 2.0]])  # same row space
+    ra = testing.joint_test(state, a, df="kenward-roger")
+    rb = testing.joint_test(state, b, df="kenward-roger")
+    assert ra["den_df"] == pytest.approx(rb["den_df"], rel=1e-10)
+    assert ra["f_value"] == pytest.approx(rb["f_value"], rel=1e-10)
+    assert ra["num_df"] == 2 and 1.0 < ra["den_df"] < state.n_obs
