@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ import pandas as pd
 
 from irtrial.errors import Problem
 
-__all__ = ["MISSING_MARKERS", "read_table", "to_number", "to_label", "is_missing"]
+__all__ = ["MISSING_MARKERS", "read_table", "parse_numbers", "to_number", "bad_numbers",
+           "to_label", "is_missing"]
 
 #: cell values read as missing (compared case-insensitively, after stripping blanks)
 MISSING_MARKERS = frozenset({"", "na", ".", "nan", "n/a", "missing", "null", "<na>"})
@@ -121,52 +123,98 @@ def _read_csv(path: Path) -> pd.DataFrame:
     )
 
 
-def is_missing(series: pd.Series) -> pd.Series:
+def _per_unique(series: pd.Series, fn, fill: object, dtype) -> np.ndarray:
+    """Apply ``fn`` to each distinct non-missing value and broadcast back (fast on codes)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques], dtype=dtype)
+    out = np.full(len(series), fill, dtype=dtype)
+    present = codes >= 0
+    if len(mapped):
+        out[present] = mapped[codes[present]]
+    return out
+
+
+def _is_marker(u: object) -> bool:
+    if isinstance(u, str):
+        return u.strip().lower() in MISSING_MARKERS
+    return isinstance(u, float) and not np.isfinite(u) and np.isnan(u)
+
+
+def is_missing(series: pd.Series) -> np.ndarray:
     """Boolean mask of missing cells: NaN/None or a missing marker such as ``"NA"``."""
-    mask = series.isna()
-    if series.dtype == object or pd.api.types.is_string_dtype(series):
-        text = series.astype(str).str.strip().str.lower()
-        mask = mask | text.isin(MISSING_MARKERS)
-    return mask.to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return series.isna().to_numpy(dtype=bool)
+    return _per_unique(series, _is_marker, True, bool)
+
+
+_COMMA_DECIMAL = re.compile(r"[-+]?\d*,\d+")
+
+
+def _parse_number(u: object) -> float:
+    """A float, NaN for a missing marker, or None for a cell that is not a number."""
+    if isinstance(u, bool | np.bool_):
+        return float(u)
+    if isinstance(u, int | float | np.number):
+        return float(u)
+    text = str(u).strip()
+    if text.lower() in MISSING_MARKERS:
+        return np.nan
+    if _COMMA_DECIMAL.fullmatch(text):
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None  # type: ignore[return-value]
+
+
+def parse_numbers(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Convert to float and flag the cells that are neither numbers nor missing markers.
+
+    Returns
+    -------
+    values : Series of float
+        Missing markers and bad cells are NaN; ``"6,5"`` is 6.5.
+    bad : ndarray of bool
+        Cells that are not missing yet do not parse (to report them, never drop silently).
+    """
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        values = series.astype(float)
+        return pd.Series(values.to_numpy(dtype=float), index=series.index,
+                         name=series.name), np.zeros(len(series), dtype=bool)
+    parsed = _per_unique(series, _parse_number, np.nan, object)
+    bad = np.array([p is None for p in parsed], dtype=bool) if len(parsed) else \
+        np.zeros(0, dtype=bool)
+    parsed[bad] = np.nan
+    return pd.Series(parsed.astype(float), index=series.index, name=series.name), bad
 
 
 def to_number(series: pd.Series) -> pd.Series:
     """Convert to float: missing markers become NaN, ``"6,5"`` becomes 6.5.
 
     Cells that are neither missing nor a number become NaN too; find them with
-    :func:`bad_numbers` (used by validation to report them).
+    :func:`bad_numbers` (validation reports them).
     """
-    if pd.api.types.is_bool_dtype(series):
-        return series.astype(float)
-    if pd.api.types.is_numeric_dtype(series):
-        return series.astype(float)
-    missing = is_missing(series)
-    text = series.astype(str).str.strip()
-    # decimal comma: "6,5" -> "6.5" only when there is no dot and one comma
-    comma = text.str.fullmatch(r"[-+]?\d*,\d+")
-    text = text.where(~comma.fillna(False), text.str.replace(",", ".", regex=False))
-    values = pd.to_numeric(text.where(~missing, None), errors="coerce")
-    return pd.Series(values.to_numpy(dtype=float), index=series.index, name=series.name)
+    return parse_numbers(series)[0]
 
 
 def bad_numbers(series: pd.Series) -> np.ndarray:
     """Mask of cells that are not missing yet do not parse as numbers."""
-    return np.asarray(to_number(series).isna().to_numpy() & ~is_missing(series), dtype=bool)
+    return parse_numbers(series)[1]
+
+
+def _label(u: object) -> str | None:
+    if isinstance(u, float | np.floating):
+        if not np.isfinite(u):
+            return None
+        return str(int(u)) if float(u).is_integer() else str(float(u))
+    text = str(u).strip()
+    return None if text.lower() in MISSING_MARKERS else text
 
 
 def to_label(series: pd.Series) -> pd.Series:
     """Convert identifiers/labels to stripped strings; integral floats lose ``.0``.
 
-    Missing cells become ``None``.
+    Missing cells (NaN, None, missing markers) become ``None``.
     """
-    missing = is_missing(series)
-    if pd.api.types.is_float_dtype(series):
-        values = series.to_numpy(dtype=float)
-        integral = np.isfinite(values) & (np.mod(values, 1) == 0)
-        as_int = np.where(integral, values, 0.0).astype("int64").astype(str)
-        text = pd.Series(np.where(integral, as_int, series.astype(str)), index=series.index)
-    else:
-        text = series.astype(str).str.strip()
-    out = text.astype(object)
-    out[missing] = None
-    return out
+    return pd.Series(_per_unique(series, _label, None, object), index=series.index,
+                     dtype=object)

@@ -29,8 +29,9 @@ from irtrial import columns as C
 from irtrial.errors import Problem, TrialValidationError
 from irtrial.trial import validate as V
 from irtrial.trial.adam import resolve_schema
-from irtrial.trial.derive import change_from_baseline, looks_like_baseline, order_visits
-from irtrial.trial.io import ReadError, bad_numbers, read_table, to_label, to_number
+from irtrial.trial.assemble import Roles, assemble
+from irtrial.trial.derive import looks_like_baseline, order_visits
+from irtrial.trial.io import ReadError, parse_numbers, read_table, to_label
 from irtrial.trial.model import Trial, TrialSchema
 from irtrial.trial.wide import VISIT_COLUMN, wide_to_long
 
@@ -240,19 +241,17 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
     visit = to_label(frame[s.visit]) if has(s.visit) else none
     value = pd.Series(np.nan, index=frame.index)
     if has(s.outcome):
-        value = to_number(frame[s.outcome])
-        problems += V.check_bad_numbers(frame[s.outcome], bad_numbers(frame[s.outcome]),
-                                        s.outcome, "outcome", subj)
+        value, bad = parse_numbers(frame[s.outcome])
+        problems += V.check_bad_numbers(frame[s.outcome], bad, s.outcome, "outcome", subj)
     base_col = None
     if has(s.baseline):
-        base_col = to_number(frame[s.baseline])
-        problems += V.check_bad_numbers(frame[s.baseline], bad_numbers(frame[s.baseline]),
-                                        s.baseline, "baseline", subj)
+        base_col, bad = parse_numbers(frame[s.baseline])
+        problems += V.check_bad_numbers(frame[s.baseline], bad, s.baseline, "baseline", subj)
     vnum = None
     if has(s.visit_num):
-        vnum = to_number(frame[s.visit_num])
-        problems += V.check_bad_numbers(frame[s.visit_num], bad_numbers(frame[s.visit_num]),
-                                        s.visit_num, "visit number", subj)
+        vnum, bad = parse_numbers(frame[s.visit_num])
+        problems += V.check_bad_numbers(frame[s.visit_num], bad, s.visit_num, "visit number",
+                                        subj)
     flag = np.zeros(len(frame), dtype=bool)
     if has(s.baseline_flag):
         flag = (to_label(frame[s.baseline_flag]).str.upper() == "Y").to_numpy(dtype=bool)
@@ -261,7 +260,17 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
         problems += V.check_range(value, s.outcome_range, s.outcome, "outcome", subj)
         if base_col is not None:
             problems += V.check_range(base_col, s.outcome_range, s.baseline, "baseline", subj)
+    row_groups = []
     ok = (subj.notna() & visit.notna()).to_numpy()
+    if s.adam and "DTYPE" in frame.columns:
+        dtype = to_label(frame["DTYPE"])
+        derived = dtype.notna().to_numpy()
+        if derived.any():
+            kinds = sorted(pd.unique(dtype[derived]))
+            row_groups.append((f"ADaM derived record (DTYPE {', '.join(kinds)})", derived))
+            notes.append("ADaM derived records (DTYPE not blank) are left out: the analysis "
+                         "uses observed records")
+            ok &= ~derived
     problems += V.check_duplicates(subj.where(ok), visit.where(ok), s.visit)
     problems += V.check_two_arms(subj, arm, s.arm)
 
@@ -307,8 +316,10 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
             problems += bproblem
     if problems:
         raise TrialValidationError(problems)
-    return _assemble(frame, s, subj, arm, visit, value, base_col, flag, ok, arms, control,
-                     order, nums, base_visit, source, notes, n_other)
+    roles = Roles(subject=subj, arm=arm, visit=visit, value=value, baseline=base_col,
+                  flag=flag, usable=ok)
+    return assemble(frame, s, roles, arms, control, order, nums, base_visit, source, notes,
+                    row_groups, n_other)
 
 
 def _visit_numbers(visit: pd.Series, vnum: pd.Series, column: str, subj: pd.Series):
@@ -346,156 +357,3 @@ def _baseline_visit(s: TrialSchema, order: list[str], nmap: dict[str, float] | N
         number = None if nmap is None else nmap.get(first)
         return (first if looks_like_baseline(first, number) else None), []
     return order[0], []
-
-
-def _natural_order(ids: np.ndarray) -> np.ndarray:
-    as_num = pd.to_numeric(pd.Series(ids), errors="coerce")
-    if len(ids) and as_num.notna().all():
-        return ids[np.lexsort((ids.astype(str), as_num.to_numpy()))]
-    return np.sort(ids.astype(str))
-
-
-def _assemble(frame, s, subj, arm, visit, value, base_col, flag, ok, arms, control, order,
-              nums, base_visit, source, notes, n_other) -> Trial:
-    n_input = len(frame)
-    pos = visit.map({v: i for i, v in enumerate(order)}).to_numpy(dtype=float)
-    bpos = order.index(base_visit) if base_visit is not None else -1
-    is_base = ok & ((pos == bpos) | flag)
-    is_post = ok & (pos > bpos) & ~flag
-    is_pre = ok & (pos < bpos) & ~flag
-    in_subject = is_base | is_post
-    observed_post = is_post & value.notna().to_numpy()
-    if not observed_post.any():
-        raise TrialValidationError([Problem(
-            f"no post-baseline outcome values (baseline visit {base_visit!r}, visits "
-            f"{order}); nothing to analyse", column=s.outcome)])
-
-    # ---- per subject ----
-    has_subj = subj.notna().to_numpy()
-    ids = _natural_order(np.asarray(pd.unique(subj[has_subj]), dtype=object))
-    arm_of = arm[has_subj].dropna().groupby(subj[has_subj].dropna()).first()
-    base_rows = pd.DataFrame({"s": subj[is_base], "f": flag[is_base], "v": value[is_base]})
-    base_visit_value = base_rows.sort_values("f", ascending=False, kind="stable") \
-        .groupby("s")["v"].first()
-    if base_col is not None:
-        problems = _varying_baseline(subj, base_col, in_subject, s.baseline)
-        if problems:
-            raise TrialValidationError(problems)
-        from_col = base_col[in_subject].groupby(subj[in_subject]).first()
-        baseline = from_col.combine_first(base_visit_value)
-    else:
-        baseline = base_visit_value
-    n_post = pd.Series(observed_post, index=subj.index)[has_subj].groupby(
-        subj[has_subj]).sum()
-    n_rows = pd.Series(in_subject, index=subj.index)[has_subj].groupby(subj[has_subj]).sum()
-    table = pd.DataFrame(index=pd.Index(ids, name=C.SUBJECT))
-    table[C.ARM] = arm_of.reindex(ids)
-    table[C.BASELINE] = baseline.reindex(ids).astype(float)
-    reason = np.select(
-        [table[C.ARM].isna().to_numpy(), table[C.BASELINE].isna().to_numpy(),
-         n_post.reindex(ids).fillna(0).to_numpy() == 0],
-        ["no arm recorded", "no baseline value", "no post-baseline value"], default="")
-    table["excluded"] = pd.Series(reason, index=table.index).replace("", None)
-    covariates = _covariates(frame, s.covariates, subj, pos, ids, notes)
-    for name, col in covariates.items():
-        table[name] = col
-    analysed = table["excluded"].isna().to_numpy()
-    empty = [a for a in arms if not (analysed & (table[C.ARM] == a).to_numpy()).any()]
-    if empty:
-        why = table.loc[~analysed, "excluded"].value_counts().to_dict()
-        raise TrialValidationError([Problem(
-            f"no analysed subject left in arm(s) {empty} after exclusions ({why}); every "
-            "arm needs at least one subject with a baseline and a post-baseline value",
-            column=s.arm)])
-
-    # ---- exclusions: subjects, then row groups ----
-    excl = table.loc[~analysed, [C.ARM, "excluded"]].reset_index()
-    excl.columns = [C.SUBJECT, C.ARM, "reason"]
-    excl["n_rows"] = n_rows.reindex(excl[C.SUBJECT]).to_numpy(dtype=int)
-    groups = [("missing subject identifier", ~has_subj),
-              ("missing visit label", has_subj & ~visit.notna().to_numpy()),
-              (f"visit before the baseline visit {base_visit!r}", is_pre)]
-    extra = [{C.SUBJECT: None, C.ARM: None, "reason": r, "n_rows": int(m.sum())}
-             for r, m in groups if m.any()]
-    exclusions = pd.concat([excl, pd.DataFrame(extra, columns=excl.columns)],
-                           ignore_index=True) if extra else excl
-    exclusions["n_rows"] = exclusions["n_rows"].astype(int)
-    for col in (C.SUBJECT, C.ARM):
-        exclusions[col] = exclusions[col].astype(object).where(exclusions[col].notna(), None)
-
-    # ---- the analysed grid: subject x post-baseline visit ----
-    post_visits = order[bpos + 1:]
-    keep_ids = table.index[analysed].to_numpy()
-    k = len(post_visits)
-    obs = pd.Series(value[observed_post | is_post].to_numpy(),
-                    index=pd.MultiIndex.from_arrays([subj[is_post], visit[is_post]]))
-    grid = pd.MultiIndex.from_product([keep_ids, post_visits])
-    vals = obs.reindex(grid).to_numpy(dtype=float)
-    base_rep = np.repeat(table[C.BASELINE].to_numpy()[analysed], k)
-    change, pct = change_from_baseline(vals, base_rep)
-    arm_cat = pd.CategoricalDtype([control, *[a for a in arms if a != control]], ordered=True)
-    data = pd.DataFrame({
-        C.SUBJECT: np.repeat(keep_ids, k).astype(object),
-        C.ARM: pd.Categorical(np.repeat(table[C.ARM].to_numpy()[analysed], k), dtype=arm_cat),
-        C.VISIT: pd.Categorical(np.tile(np.asarray(post_visits, dtype=object), len(keep_ids)),
-                                categories=post_visits, ordered=True),
-        C.VISIT_NUM: np.tile(np.array([nums[v] for v in post_visits], dtype=float),
-                             len(keep_ids)),
-        C.VALUE: vals, C.BASELINE: base_rep, C.CHANGE: change, C.PCT_CHANGE: pct,
-    })
-    for name in covariates:
-        data[name] = np.repeat(table[name].to_numpy()[analysed], k)
-    n_zero = int((table.loc[analysed, C.BASELINE] == 0).sum())
-    if n_zero:
-        notes.append(f"{n_zero} analysed subject(s) have baseline 0: their pct_change is NaN")
-    subjects = table.reset_index()
-    subjects[C.ARM] = pd.Categorical(subjects[C.ARM], dtype=arm_cat)
-    subjects = subjects[[C.SUBJECT, C.ARM, C.BASELINE, *covariates, "excluded"]]
-    n_analysed = int((is_post & np.isin(subj.to_numpy(), keep_ids)).sum())
-    row_counts = {
-        "input": n_input,
-        "analysed": n_analysed,
-        "baseline": int((is_base & np.isin(subj.to_numpy(), keep_ids)).sum()),
-        "excluded": int(exclusions["n_rows"].sum()),
-        "added_missing": int(len(data) - n_analysed),
-        "other_parameters": n_other,
-    }
-    return Trial(
-        data=data, subjects=subjects, exclusions=exclusions, arms=tuple(arm_cat.categories),
-        control=control, visits=tuple(post_visits), baseline_visit=base_visit,
-        covariates=tuple(covariates), outcome=s.outcome, outcome_range=s.outcome_range,
-        source=source, notes=tuple(notes), row_counts=row_counts,
-        visit_numbers={v: float(nums[v]) for v in order}, schema=s)
-
-
-def _varying_baseline(subj, base_col, in_subject, column) -> list[Problem]:
-    frame = pd.DataFrame({"s": subj[in_subject], "b": base_col[in_subject]})
-    n_values = frame.dropna().groupby("s")["b"].nunique()
-    varying = n_values.index[n_values > 1]
-    if len(varying) == 0:
-        return []
-    mask = subj.isin(varying).to_numpy() & in_subject
-    return [V.rows_problem(f"the baseline column {column!r} takes several values within "
-                           f"{len(varying)} subject(s); it must be constant per subject",
-                           column, mask, subj)]
-
-
-def _covariates(frame, names, subj, pos, ids, notes) -> dict[str, np.ndarray]:
-    out: dict[str, np.ndarray] = {}
-    has_subj = subj.notna().to_numpy()
-    order = np.argsort(np.where(np.isnan(pos), np.inf, pos), kind="stable")
-    for name in names:
-        raw = frame[name]
-        numeric = not bad_numbers(raw).any()
-        col = to_number(raw) if numeric else to_label(raw)
-        rows = pd.DataFrame({"s": subj, "c": col}).iloc[order]
-        rows = rows[has_subj[order]]
-        if rows.dropna().groupby("s")["c"].nunique().gt(1).any():
-            notes.append(f"covariate {name!r} varies within subject; its first value in "
-                         "visit order is used")
-        per = rows.groupby("s")["c"].first().reindex(ids)
-        n_missing = int(per.isna().sum())
-        if n_missing:
-            notes.append(f"covariate {name!r} is missing for {n_missing} subject(s)")
-        out[name] = per.to_numpy(dtype=float if numeric else object)
-    return out

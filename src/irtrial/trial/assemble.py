@@ -1,0 +1,225 @@
+"""Assemble a :class:`~irtrial.trial.Trial` from validated, coerced role columns.
+
+Internal to :func:`irtrial.read_trial`. Everything is computed on integer subject codes
+(``pandas.factorize``) with NumPy, so that building a trial costs a few milliseconds: the
+power simulation builds thousands of them.
+
+Row accounting: every input row is either an analysed post-baseline row, a baseline row of
+an analysed subject, or counted in ``Trial.exclusions`` (an excluded subject's rows, or a
+dropped row group such as "missing subject identifier").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from irtrial import columns as C
+from irtrial.errors import Problem, TrialValidationError
+from irtrial.trial import validate as V
+from irtrial.trial.derive import change_from_baseline
+from irtrial.trial.io import parse_numbers, to_label
+from irtrial.trial.model import Trial, TrialSchema
+
+__all__ = ["Roles", "assemble"]
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Coerced role columns, aligned with the input rows (index = input row number)."""
+
+    subject: pd.Series  # str or None
+    arm: pd.Series  # str or None
+    visit: pd.Series  # str or None
+    value: pd.Series  # float
+    baseline: pd.Series | None  # float, from a baseline column
+    flag: np.ndarray  # bool, baseline record flag
+    usable: np.ndarray  # bool: subject and visit present, not a dropped row group
+
+
+def _first_per_code(codes: np.ndarray, rows: np.ndarray, values: np.ndarray, n: int,
+                    fill: object, dtype: object) -> np.ndarray:
+    """Value of the first of ``rows`` (in the order given) for each code."""
+    out = np.full(n, fill, dtype=dtype)
+    if len(rows):
+        u, first = np.unique(codes[rows], return_index=True)
+        out[u] = values[rows[first]]
+    return out
+
+
+def _natural_perm(ids: np.ndarray) -> np.ndarray:
+    """Permutation sorting subject ids numerically when all are numbers, else as text."""
+    text = ids.astype(str)
+    as_num = pd.to_numeric(pd.Series(text), errors="coerce").to_numpy(dtype=float)
+    if len(ids) and not np.isnan(as_num).any():
+        return np.lexsort((text, as_num))
+    return np.argsort(text, kind="stable")
+
+
+def _spread(codes: np.ndarray, mask: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """True for codes whose ``values`` (numeric) take more than one value under ``mask``."""
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
+    np.minimum.at(lo, codes[mask], values[mask])
+    np.maximum.at(hi, codes[mask], values[mask])
+    return hi > lo
+
+
+def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], control: str,
+             order: list[str], nums: dict[str, float], base_visit: str | None, source: str,
+             notes: list[str], row_groups: Sequence[tuple[str, np.ndarray]],
+             n_other: int) -> Trial:
+    """Build the :class:`Trial`; raises when nothing is left to analyse."""
+    n_input = len(frame)
+    pos = r.visit.map({v: i for i, v in enumerate(order)}).to_numpy(dtype=float)
+    bpos = order.index(base_visit) if base_visit is not None else -1
+    value = r.value.to_numpy(dtype=float)
+    is_base = r.usable & ((pos == bpos) | r.flag)
+    is_post = r.usable & (pos > bpos) & ~r.flag
+    is_pre = r.usable & (pos < bpos) & ~r.flag
+    in_subject = is_base | is_post
+    observed_post = is_post & ~np.isnan(value)
+    if not observed_post.any():
+        raise TrialValidationError([Problem(
+            f"no post-baseline outcome values (baseline visit {base_visit!r}, visits "
+            f"{order}); nothing to analyse", column=s.outcome)])
+
+    # ---- per subject, on integer codes ----
+    scode, sids = pd.factorize(r.subject.to_numpy(dtype=object))
+    sids = np.asarray(sids, dtype=object)
+    ns = len(sids)
+    has_subj = scode >= 0
+    arm_rows = np.flatnonzero(has_subj & r.arm.notna().to_numpy())
+    arm_of = _first_per_code(scode, arm_rows, r.arm.to_numpy(dtype=object), ns, None, object)
+    known = ~np.isnan(value)
+    base_rows = np.concatenate([np.flatnonzero(is_base & r.flag & known),
+                                np.flatnonzero(is_base & ~r.flag & known)])
+    baseline = _first_per_code(scode, base_rows, value, ns, np.nan, float)
+    if r.baseline is not None:
+        bcol = r.baseline.to_numpy(dtype=float)
+        m = in_subject & ~np.isnan(bcol)
+        varying = _spread(scode, m, bcol, ns)
+        if varying.any():
+            mask = in_subject & has_subj & varying[np.where(has_subj, scode, 0)]
+            raise TrialValidationError([V.rows_problem(
+                f"the baseline column {s.baseline!r} takes several values within "
+                f"{int(varying.sum())} subject(s); it must be constant per subject",
+                s.baseline, mask, r.subject)])
+        from_col = _first_per_code(scode, np.flatnonzero(m), bcol, ns, np.nan, float)
+        baseline = np.where(np.isnan(from_col), baseline, from_col)
+    n_post = np.bincount(scode[observed_post], minlength=ns)
+    n_rows = np.bincount(scode[in_subject], minlength=ns)
+    no_arm = pd.isna(arm_of)
+    reason = np.full(ns, None, dtype=object)
+    reason[n_post == 0] = "no post-baseline value"
+    reason[np.isnan(baseline)] = "no baseline value"
+    reason[no_arm] = "no arm recorded"
+    analysed = pd.isna(reason)
+    arm_order = [control, *[a for a in arms if a != control]]
+    arm_cat = pd.CategoricalDtype(arm_order, ordered=True)
+    arm_code = pd.Categorical(arm_of, dtype=arm_cat).codes
+    empty = [a for i, a in enumerate(arm_order) if not (analysed & (arm_code == i)).any()]
+    if empty:
+        why = pd.Series(reason[~analysed]).value_counts().to_dict()
+        raise TrialValidationError([Problem(
+            f"no analysed subject left in arm(s) {empty} after exclusions ({why}); every "
+            "arm needs at least one subject with a baseline and a post-baseline value",
+            column=s.arm)])
+
+    perm = _natural_perm(sids)
+    covariates = _covariates(frame, s.covariates, scode, pos, ns, analysed, notes)
+
+    # ---- exclusions: subjects (in subject order), then row groups ----
+    ex = perm[~analysed[perm]]
+    exclusions = pd.DataFrame({
+        C.SUBJECT: sids[ex], C.ARM: arm_of[ex], "reason": reason[ex],
+        "n_rows": n_rows[ex].astype(int)})
+    groups = [*row_groups, ("missing subject identifier", ~has_subj & ~_any(row_groups)),
+              ("missing visit label", has_subj & r.visit.isna().to_numpy() & ~_any(row_groups)),
+              (f"visit before the baseline visit {base_visit!r}", is_pre)]
+    extra = [{C.SUBJECT: None, C.ARM: None, "reason": why, "n_rows": int(m.sum())}
+             for why, m in groups if m.any()]
+    if extra:
+        exclusions = pd.concat([exclusions, pd.DataFrame(extra, columns=exclusions.columns)],
+                               ignore_index=True)
+    exclusions = exclusions.astype({C.SUBJECT: object, C.ARM: object, "n_rows": int})
+
+    # ---- the analysed grid: subject x post-baseline visit ----
+    post = order[bpos + 1:]
+    k = len(post)
+    keep = perm[analysed[perm]]
+    grid = np.full((ns, len(order)), np.nan)
+    grid[scode[is_post], pos[is_post].astype(int)] = value[is_post]
+    vals = grid[keep][:, bpos + 1:].reshape(-1)
+    base_rep = np.repeat(baseline[keep], k)
+    change, pct = change_from_baseline(vals, base_rep)
+    data = pd.DataFrame({
+        C.SUBJECT: np.repeat(sids[keep], k),
+        C.ARM: pd.Categorical.from_codes(np.repeat(arm_code[keep], k), dtype=arm_cat),
+        C.VISIT: pd.Categorical.from_codes(np.tile(np.arange(k), len(keep)),
+                                           dtype=pd.CategoricalDtype(post, ordered=True)),
+        C.VISIT_NUM: np.tile(np.array([nums[v] for v in post], dtype=float), len(keep)),
+        C.VALUE: vals, C.BASELINE: base_rep, C.CHANGE: change, C.PCT_CHANGE: pct,
+    })
+    for name, col in covariates.items():
+        data[name] = np.repeat(col[keep], k)
+    n_zero = int((baseline[analysed] == 0).sum())
+    if n_zero:
+        notes.append(f"{n_zero} analysed subject(s) have baseline 0: their pct_change is NaN")
+    subjects = pd.DataFrame({
+        C.SUBJECT: sids[perm],
+        C.ARM: pd.Categorical.from_codes(arm_code[perm], dtype=arm_cat),
+        C.BASELINE: baseline[perm],
+        **{name: col[perm] for name, col in covariates.items()},
+        "excluded": reason[perm],
+    })
+    row_analysed = has_subj & analysed[np.where(has_subj, scode, 0)]
+    n_analysed = int((is_post & row_analysed).sum())
+    row_counts = {
+        "input": n_input,
+        "analysed": n_analysed,
+        "baseline": int((is_base & row_analysed).sum()),
+        "excluded": int(exclusions["n_rows"].sum()),
+        "added_missing": int(len(data) - n_analysed),
+        "other_parameters": n_other,
+    }
+    return Trial(
+        data=data, subjects=subjects, exclusions=exclusions, arms=tuple(arm_order),
+        control=control, visits=tuple(post), baseline_visit=base_visit,
+        covariates=tuple(covariates), outcome=s.outcome, outcome_range=s.outcome_range,
+        source=source, notes=tuple(notes), row_counts=row_counts,
+        visit_numbers={v: float(nums[v]) for v in order}, schema=s)
+
+
+def _any(groups: Sequence[tuple[str, np.ndarray]]) -> np.ndarray | bool:
+    out: np.ndarray | bool = False
+    for _, m in groups:
+        out = out | m
+    return out
+
+
+def _covariates(frame, names, scode, pos, ns, analysed, notes) -> dict[str, np.ndarray]:
+    """Subject-level covariates: each subject's first non-missing value in visit order."""
+    out: dict[str, np.ndarray] = {}
+    by_visit = np.argsort(np.where(np.isnan(pos), np.inf, pos), kind="stable")
+    for name in names:
+        number, bad = parse_numbers(frame[name])
+        numeric = not bad.any()
+        values = number.to_numpy(dtype=float) if numeric else to_label(frame[name]).to_numpy(
+            dtype=object)
+        present = (scode >= 0) & ~pd.isna(values)
+        rows = by_visit[present[by_visit]]
+        col = _first_per_code(scode, rows, values, ns, np.nan if numeric else None,
+                              float if numeric else object)
+        vcode = values if numeric else pd.factorize(values)[0].astype(float)
+        if _spread(scode, present, vcode, ns).any():
+            notes.append(f"covariate {name!r} varies within subject; its first value in "
+                         "visit order is used")
+        n_missing = int(pd.isna(col[analysed]).sum())
+        if n_missing:
+            notes.append(f"covariate {name!r} is missing for {n_missing} analysed subject(s)")
+        out[name] = col
+    return out
