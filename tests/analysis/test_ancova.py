@@ -75,3 +75,71 @@ def test_constant_covariate_is_singular():
     d = pd.DataFrame(case["data"]).rename(columns={"base": "baseline"}).assign(K=1.0)
     with pytest.raises(SingularDesignError):
         _ancova_fit(d["chg"].to_numpy(), d, ["Placebo", "High", "Low"], ["K"])
+
+
+# ---------------------------------------------------------------- through the Trial layer
+
+from _comparison_data import SYNTHETIC, toy_frame  # noqa: E402
+
+from irtrial.analysis.ancova import ancova  # noqa: E402
+from irtrial.errors import InsufficientDataError  # noqa: E402
+
+BY_NAME = {c["name"]: c for c in CASES}
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("synthetic_wk6", {}),
+        ("synthetic_covariates", {"covariates": ["AGE", "SEX", "PAINDUR"]}),
+        ("synthetic_pct_change", {"variable": "pct_change"}),
+        ("synthetic_wk3", {"visit": "Week 3"}),
+    ],
+)
+def test_synthetic_replica_matches_r(name, kwargs):
+    res = ancova(SYNTHETIC, **kwargs)
+    case = BY_NAME[name]
+    _compare(res["lsmeans"].drop(columns="visit"), case["lsmeans"], "arm")
+    _compare(
+        res.table.drop(
+            columns=[
+                "visit",
+                "arm",
+                "control",
+                "variable",
+                "effect_size",
+                "effect_size_lower",
+                "effect_size_upper",
+                "n_active",
+                "n_control",
+            ]
+        ),
+        case["contrasts"],
+        "contrast",
+    )
+    want = case["effect_size"][0]
+    row = res.table.iloc[0]
+    np.testing.assert_allclose(
+        [row["effect_size"], row["effect_size_lower"], row["effect_size_upper"]],
+        [want["estimate"], want["ci_lower"], want["ci_upper"]],
+        rtol=1e-6,
+    )
+    assert (row["n_active"], row["n_control"]) == (21, 18)
+
+
+def test_all_visits_one_model_each():
+    res = ancova(SYNTHETIC, visit="all")
+    assert list(res.table["visit"]) == [f"Week {k}" for k in range(1, 7)]
+    for k in range(1, 7):
+        want = BY_NAME[f"synthetic_wk{k}"]["contrasts"][0]
+        np.testing.assert_allclose(res.table.iloc[k - 1]["estimate"], want["estimate"], rtol=1e-6)
+
+
+def test_three_arms_baseline_zero_and_single_subject():
+    res = ancova(toy_frame(), variable="pct_change")
+    assert list(res.table["term"]) == ["High - Placebo", "Low - Placebo"]
+    assert "L0" in set(res.excluded["subject"])
+    d = toy_frame()
+    d = d.loc[(d["ARM"] != "Low") | (d["USUBJID"] == "L1")]
+    with pytest.raises(InsufficientDataError, match="'Low' has 1"):
+        ancova(d)

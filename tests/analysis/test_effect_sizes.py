@@ -53,3 +53,30 @@ def test_errors():
         _cohens_d(np.array([1.0]), np.array([1.0, 2.0]))
     with pytest.raises(InsufficientDataError):
         _cohens_d(np.array([1.0, 1.0]), np.array([1.0, 1.0]))
+
+
+# ---------------------------------------------------------------- through the Trial layer
+
+from _comparison_data import SYNTHETIC, toy_frame  # noqa: E402
+
+from irtrial.analysis.effect_sizes import effect_sizes  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("variable", "name"), [("change", "synthetic_CHG"), ("pct_change", "synthetic_PCHG")]
+)
+def test_synthetic_replica_matches_r(variable, name):
+    want = next(c for c in CASES if c["name"] == name)
+    tab = effect_sizes(SYNTHETIC, variable=variable).table.set_index("measure")
+    for measure in ("cohens_d", "hedges_g"):
+        for key in ("estimate", "std_error", "ci_lower", "ci_upper"):
+            np.testing.assert_allclose(tab.loc[measure, key], want[measure][key], rtol=1e-6)
+
+
+def test_three_arms_and_single_subject():
+    res = effect_sizes(toy_frame())
+    assert len(res.table) == 4 and set(res.table["arm"]) == {"High", "Low"}
+    d = toy_frame()
+    d = d.loc[(d["ARM"] != "Placebo") | (d["USUBJID"] == "P0")]
+    with pytest.raises(InsufficientDataError, match="'Placebo' has 1"):
+        effect_sizes(d)

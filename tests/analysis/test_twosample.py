@@ -83,3 +83,81 @@ def test_exact_distribution_quantiles():
 def test_welch_needs_two_per_group():
     with pytest.raises(InsufficientDataError):
         _welch(np.array([1.0]), np.array([1.0, 2.0, 3.0]))
+
+
+# ---------------------------------------------------------------- through the Trial layer
+
+from _comparison_data import SYNTHETIC, toy_frame  # noqa: E402
+
+from irtrial.analysis.twosample import mann_whitney, welch_test  # noqa: E402
+from irtrial.trial import read_trial  # noqa: E402
+
+SYN = {c["name"]: c for c in CASES if c["name"].startswith("synthetic")}
+
+
+def test_synthetic_replica_matches_r():
+    res = welch_test(SYNTHETIC)
+    row = res.table.iloc[0]
+    assert (row["visit"], row["arm"], row["control"]) == ("Week 6", "IR", "Placebo")
+    want = SYN["synthetic_CHG"]["welch"]
+    np.testing.assert_allclose([row[k] for k in KEYS], [_num(want[k]) for k in KEYS], rtol=1e-6)
+    mw = mann_whitney(SYNTHETIC, variable="pct_change").table.iloc[0]
+    want = SYN["synthetic_PCHG"]["wilcox"]
+    for k in ("estimate", "statistic", "p_value", "ci_lower", "ci_upper"):
+        np.testing.assert_allclose(mw[k], _num(want[k]), rtol=1e-6)
+    # the placebo dropout is counted and named
+    n = res.n_by_arm.set_index("arm")
+    assert (n.loc["Placebo", "n_randomised"], n.loc["Placebo", "n_analysed"]) == (19, 18)
+    assert n.loc["IR", "n_analysed"] == 21
+    assert list(res.excluded["subject"]) == ["IRW-14"]
+    assert "1 subject(s) excluded" in repr(res)
+
+
+def test_three_arms_each_against_control():
+    d = toy_frame()
+    res = welch_test(d)
+    assert list(res.table["arm"]) == ["High", "Low"]
+    assert set(res.table["control"]) == {"Placebo"}
+    trial = read_trial(d)
+    last = trial.data.loc[trial.data["visit"] == "Week 2"]
+    y = last.loc[last["arm"] == "Placebo", "change"].to_numpy()
+    for _, row in res.table.iterrows():
+        x = last.loc[last["arm"] == row["arm"], "change"].to_numpy()
+        assert row["estimate"] == pytest.approx(x.mean() - y.mean())
+    assert len(welch_test(d, visit="all").table) == 4
+
+
+def test_baseline_zero_is_reported_not_divided():
+    d = toy_frame()
+    res = mann_whitney(d, variable="pct_change")
+    ex = res.excluded.set_index("subject")
+    assert ex.loc["L0", "reason"] == "percent change undefined (baseline 0)"
+    assert any("L0" in note and "baseline 0" in note for note in res.notes)
+    n = res.n_by_arm.set_index("arm")
+    assert (n.loc["Low", "n_randomised"], n.loc["Low", "n_analysed"]) == (5, 4)
+    assert np.isfinite(res.table[["estimate", "p_value"]].to_numpy()).all()
+    # on change, L0 is analysed
+    assert mann_whitney(d).n_by_arm.set_index("arm").loc["Low", "n_analysed"] == 5
+
+
+def test_ties_in_trial_data_use_the_approximation():
+    d = toy_frame()
+    d["AVAL"] = d["AVAL"].round()  # integer NRS: ties
+    res = mann_whitney(d)
+    assert res.table["method"].str.startswith("normal approximation").all()
+    assert any("ties" in n for n in res.notes)
+
+
+def test_single_subject_arm_raises():
+    d = toy_frame()
+    d = d.loc[(d["ARM"] != "Low") | (d["USUBJID"] == "L1")]
+    for f in (welch_test, mann_whitney):
+        with pytest.raises(InsufficientDataError, match="'Low' has 1"):
+            f(d)
+
+
+def test_bad_options_listed_together():
+    from irtrial.errors import ModelSpecError
+
+    with pytest.raises(ModelSpecError, match="variable.*conf_level.*alternative"):
+        welch_test(toy_frame(), variable="x", conf_level=2, alternative="both")

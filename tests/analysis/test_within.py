@@ -76,3 +76,39 @@ def test_all_zero_changes_give_nan_not_error():
 def test_paired_t_needs_two():
     with pytest.raises(InsufficientDataError):
         _one_sample_t(np.array([1.0]))
+
+
+# ---------------------------------------------------------------- through the Trial layer
+
+from _comparison_data import SYNTHETIC, toy_frame  # noqa: E402
+
+from irtrial.analysis.within import within_arm  # noqa: E402
+
+
+def test_synthetic_replica_matches_r():
+    res = within_arm(SYNTHETIC)
+    tab = res.table.set_index(["arm", "test"])
+    for arm in ("IR", "Placebo"):
+        want = next(c for c in CASES if c["name"] == f"synthetic_{arm}")
+        got = tab.loc[(arm, "paired t")]
+        np.testing.assert_allclose(
+            [got[k] for k in KEYS], [_num(want["t"][k]) for k in KEYS], rtol=1e-6
+        )
+        got = tab.loc[(arm, "signed rank")]
+        for k in ("estimate", "statistic", "p_value", "ci_lower", "ci_upper"):
+            np.testing.assert_allclose(got[k], _num(want["wilcox"][k]), rtol=1e-6)
+    assert list(res.excluded["subject"]) == ["IRW-14"]
+
+
+def test_three_arms_and_baseline_zero():
+    res = within_arm(toy_frame(), variable="pct_change")
+    assert sorted(set(res.table["arm"])) == ["High", "Low", "Placebo"]
+    assert res.table.set_index(["arm", "test"]).loc[("Low", "paired t"), "n"] == 4
+    assert "L0" in set(res.excluded["subject"])
+
+
+def test_single_subject_arm_raises():
+    d = toy_frame()
+    d = d.loc[(d["ARM"] != "High") | (d["USUBJID"] == "H0")]
+    with pytest.raises(InsufficientDataError, match="'High' has 1"):
+        within_arm(d)

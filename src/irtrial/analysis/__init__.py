@@ -1,3 +1,18 @@
 """Supportive and secondary analyses that compare each active arm with the control."""
 
-__all__: list[str] = []
+from irtrial.analysis.ancova import ancova
+from irtrial.analysis.effect_sizes import effect_sizes
+from irtrial.analysis.mixed_anova import mixed_anova
+from irtrial.analysis.result import ComparisonResult
+from irtrial.analysis.twosample import mann_whitney, welch_test
+from irtrial.analysis.within import within_arm
+
+__all__: list[str] = [
+    "ComparisonResult",
+    "ancova",
+    "effect_sizes",
+    "mann_whitney",
+    "mixed_anova",
+    "welch_test",
+    "within_arm",
+]

@@ -131,6 +131,12 @@ class Prepared:
         return out
 
 
+def _is_trial(data: Any) -> bool:
+    from irtrial.trial import Trial
+
+    return isinstance(data, Trial)
+
+
 def prepare(
     data: Any,
     visit: Any = None,
@@ -140,8 +146,20 @@ def prepare(
 ) -> Prepared:
     """Resolve the input and the visits, and split each visit's subjects into analysed and left
     out (with the reason; a subject whose ``variable`` is undefined, such as a percent change
-    from a baseline of 0, is left out and reported, never divided by zero)."""
-    trial = as_trial(data, **(roles or {}))
+    from a baseline of 0, is left out and reported, never divided by zero).
+
+    ``roles`` go to :func:`irtrial.read_trial` when ``data`` is not a ``Trial``; because the
+    analyses' ``visit=`` chooses the visit to analyse, the visit *column* is given as
+    ``visit_column=``. The model ``covariates`` are also read as covariates of the trial.
+    """
+    roles = dict(roles or {})
+    if "visit_column" in roles:
+        roles["visit"] = roles.pop("visit_column")
+    if covariates and not _is_trial(data):
+        given = roles.get("covariates") or ()
+        given = [given] if isinstance(given, str) else list(given)
+        roles["covariates"] = given + [c for c in covariates if c not in given]
+    trial = as_trial(data, **roles)
     out = []
     for v in resolve_visits(trial, visit):
         ed = endpoint_data(trial, v, covariates=tuple(covariates))
