@@ -12,7 +12,8 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/irtrial report data/synthetic/ir_wrap_trial.csv --out reports
+	$(BIN)/irtrial report data/synthetic/ir_wrap_trial.csv --range 0 10 \
+		--covariate AGE --covariate SEX --covariate PAINDUR --out reports
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from irtrial.cli import app
 
 
@@ -15,13 +13,9 @@ def test_synth_writes_the_shipped_file_byte_for_byte(runner, replica_csv, tmp_pa
     assert out.read_bytes() == replica_csv.read_bytes()
 
 
-def test_synth_default_path_is_data_synthetic(runner, replica_csv, tmp_path):
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        result = runner.invoke(app, ["synth"])
-    finally:
-        os.chdir(cwd)
+def test_synth_default_path_is_data_synthetic(runner, replica_csv, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["synth"])
     assert result.exit_code == 0, result.output
     written = tmp_path / "data" / "synthetic" / "ir_wrap_trial.csv"
     assert written.read_bytes() == replica_csv.read_bytes()

@@ -40,7 +40,7 @@ def test_outcome_summary_conf_level(trial):
 def test_outcome_table_layout(trial):
     t = tables.outcome_table(trial)
     assert list(t.columns) == ["Visit", "Placebo n", "Placebo mean (SD)", "IR n", "IR mean (SD)"]
-    assert t["Visit"].tolist() == [f"Week {k}" for k in range(7)]
+    assert t["Visit"].tolist() == ["Week 0 (baseline)"] + [f"Week {k}" for k in range(1, 7)]
     assert t.loc[6, "IR mean (SD)"] == "3.00 (1.41)"
     assert t.loc[0, "Placebo n"] == "18"
 
@@ -74,7 +74,7 @@ def test_missingness_table_counts_missing_values():
                        "y": [7, 5, None, 8, 7, 6, 6, None, 5]})
     t = tables.missingness_table(irtrial.read_trial(df, outcome="y"))
     assert t.to_dict("list") == {
-        "Visit": ["Week 0", "Week 1", "Week 2"],
+        "Visit": ["Week 0 (baseline)", "Week 1", "Week 2"],
         "Placebo observed": [2, 1, 2], "Placebo missing": [0, 1, 0],
         "IR observed": [1, 1, 0], "IR missing": [0, 0, 1],
     }

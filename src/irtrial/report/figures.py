@@ -53,7 +53,7 @@ def plot_mean_ci(summary: pd.DataFrame, arms: Sequence[str] | None = None, ax: A
     arms : sequence of str, optional
         Arms in plotting order (default: order of appearance); the first is drawn grey.
     ax : matplotlib Axes, optional
-        Where to draw; a new 7 x 4 inch figure when omitted.
+        Where to draw; a new 8 x 4.2 inch figure when omitted.
     ylabel : str
         Label of the y axis.
     outcome_range : (float, float), optional
@@ -66,7 +66,7 @@ def plot_mean_ci(summary: pd.DataFrame, arms: Sequence[str] | None = None, ax: A
     matplotlib Axes
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+        _, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
     arms = list(dict.fromkeys(summary[C.ARM].astype(str))) if arms is None else list(arms)
     visits = list(dict.fromkeys(summary[C.VISIT].astype(str)))
     nums = summary.groupby(summary[C.VISIT].astype(str), sort=False)[C.VISIT_NUM].first()

@@ -10,9 +10,9 @@ Examples
 --------
 >>> from irtrial.synthetic import ir_wrap_trial
 >>> arms_table(ir_wrap_trial())
-       Arm Role  Randomised  Excluded  Analysed
-0  Placebo   control          19         1        18
-1       IR    active          21         0        21
+       Arm     Role  Randomised  Excluded  Analysed
+0  Placebo  control          19         1        18
+1       IR   active          21         0        21
 """
 
 from __future__ import annotations
@@ -45,6 +45,13 @@ def format_number(x: float, decimals: int = 2) -> str:
     if x is None or (isinstance(x, float) and not np.isfinite(x)):
         return "\u2013"
     return f"{x:.{decimals}f}"
+
+
+def _visit_label(trial: Trial, visit: str) -> str:
+    """``"Week 0 (baseline)"`` for the baseline visit, the label otherwise."""
+    is_base = visit == trial.baseline_visit or (trial.baseline_visit is None and
+                                                visit not in trial.visits)
+    return f"{visit} (baseline)" if is_base and "baseline" not in visit.lower() else visit
 
 
 def study_table(trial: Trial) -> pd.DataFrame:
@@ -153,7 +160,7 @@ def outcome_table(trial: Trial, summary: pd.DataFrame | None = None,
     """
     s = outcome_summary(trial) if summary is None else summary
     visits = list(dict.fromkeys(s[C.VISIT].astype(str)))
-    table = pd.DataFrame({"Visit": visits})
+    table = pd.DataFrame({"Visit": [_visit_label(trial, v) for v in visits]})
     for a in trial.arms:
         mine = s[s[C.ARM].astype(str) == a]
         mine = mine.set_index(mine[C.VISIT].astype(str).to_numpy()).reindex(visits)
@@ -175,7 +182,7 @@ def missingness_table(trial: Trial, summary: pd.DataFrame | None = None) -> pd.D
     """
     s = trial.summary() if summary is None else summary
     visits = list(dict.fromkeys(s[C.VISIT].astype(str)))
-    table = pd.DataFrame({"Visit": visits})
+    table = pd.DataFrame({"Visit": [_visit_label(trial, v) for v in visits]})
     for a in trial.arms:
         mine = s[s[C.ARM].astype(str) == a]
         mine = mine.set_index(mine[C.VISIT].astype(str).to_numpy()).reindex(visits)
