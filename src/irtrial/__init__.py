@@ -34,5 +34,10 @@ from irtrial.trial import Trial, TrialSchema, read_trial  # noqa: E402
 __all__ += ["Trial", "TrialSchema", "read_trial"]
 
 # --- mmrm (issue 3): add imports and names below this line ---
+# ``irtrial.mmrm`` is the package and is callable: irtrial.mmrm(data, formula, ...)
+from irtrial import mmrm  # noqa: E402
+from irtrial.mmrm import FitControl, MMRMResult  # noqa: E402
+
+__all__ += ["mmrm", "MMRMResult", "FitControl"]
 
 # --- comparisons (issue 4): add imports and names below this line ---

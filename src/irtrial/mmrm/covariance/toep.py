@@ -29,9 +29,9 @@ class Toeplitz(CovarianceBase):
         lag = _lags(self.n_visits)
         v = self.n_visits
         # parameter j < v-1 is lag j+1; the last one (Residual) is lag 0
-        self._basis = np.stack([(lag == j + 1).astype(float) for j in range(v - 1)] + [
-            (lag == 0).astype(float)
-        ])
+        self._basis = np.stack(
+            [(lag == j + 1).astype(float) for j in range(v - 1)] + [(lag == 0).astype(float)]
+        )
 
     def _names(self) -> list[str]:
         return [f"TOEP({j + 2})" for j in range(self.n_visits - 1)] + ["Residual"]

@@ -1,0 +1,400 @@
+"""The MMRM's fixed-effects design: formula -> X with R-style treatment coding, and the patterns.
+
+Factors use treatment (dummy) coding with the *first* level as reference, as R does: a pandas
+Categorical keeps its own level order, any other text column is sorted. Column names follow R
+(``(Intercept)``, ``ARMCDTRT``, ``ARMCDTRT:AVISITVIS2``), terms are R's term labels.
+The formula is parsed by formulaic once; :meth:`MMRMDesign.model_matrix` reuses the fitted coding
+for new rows (a reference grid for LS means).
+
+Rows with a missing response, covariate, subject, visit, group or weight are dropped before the
+model is built and counted in :attr:`PreparedData.exclusions` with their reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from formulaic import Formula, ModelSpec, model_matrix
+
+from irtrial.errors import (
+    InsufficientDataError,
+    ModelSpecError,
+    Problem,
+    SingularDesignError,
+    TrialValidationError,
+)
+from irtrial.mmrm._types import Pattern
+
+__all__ = ["MMRMDesign", "PreparedData", "prepare", "make_patterns"]
+
+EXCLUSION_COLUMNS = ["reason", "column", "n_rows", "n_subjects", "subjects"]
+
+
+@dataclass(frozen=True, eq=False)
+class MMRMDesign:
+    """The fixed-effects design (implements the ``Design`` protocol of ``irtrial.mmrm._types``).
+
+    Attributes
+    ----------
+    frame : DataFrame
+        The analysis rows (copied), factors as Categorical in model level order.
+    formula : str
+    subject, visit : str
+    visit_levels : list
+    column_names : list of str
+        R-style names of the columns of X (aliased columns removed when ``accept_singular``).
+    terms : list of str
+        R-style term labels in model order.
+    term_columns : dict of str -> list of int
+    factors : dict of str -> list
+    numerics : dict of str -> float
+        Numeric covariates and their means over the analysis rows.
+    response : str
+    aliased : list of str
+        Columns dropped because they were linearly dependent on earlier ones.
+    """
+
+    frame: pd.DataFrame
+    formula: str
+    subject: str
+    visit: str
+    visit_levels: list
+    column_names: list[str]
+    terms: list[str]
+    term_columns: dict[str, list[int]]
+    factors: dict[str, list]
+    numerics: dict[str, float]
+    response: str
+    aliased: list[str] = field(default_factory=list)
+    _spec: ModelSpec | None = None
+    _keep: np.ndarray | None = None
+
+    def model_matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """X rows for new data (e.g. a reference grid), with the fitted coding.
+
+        Factor columns of ``frame`` may be plain strings: they are coded with the fitted levels.
+        """
+        new = frame.copy()
+        for name, levels in self.factors.items():
+            if name in new.columns:
+                new[name] = pd.Categorical(new[name], categories=levels)
+        mm = self._spec.get_model_matrix(new, na_action="ignore")
+        x = np.asarray(mm, dtype=float)
+        return x[:, self._keep] if self._keep is not None else x
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """Validated analysis data: the design plus the per-row arrays the likelihood needs."""
+
+    design: MMRMDesign
+    X: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    subject_codes: np.ndarray
+    subjects: np.ndarray
+    visit_codes: np.ndarray
+    group_codes: np.ndarray
+    group_levels: list
+    exclusions: pd.DataFrame
+    n_subjects_read: int
+
+
+def _r_name(col: str, factors: dict[str, list]) -> str:
+    if col == "Intercept":
+        return "(Intercept)"
+    parts = []
+    for part in col.split(":"):
+        for name, levels in factors.items():
+            for lvl in levels:
+                for pre in (f"{name}[T.{lvl}]", f"{name}[{lvl}]"):
+                    if part == pre:
+                        part = f"{name}{lvl}"
+        parts.append(part)
+    return ":".join(parts)
+
+
+def _categorical(s: pd.Series) -> pd.Series:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.remove_unused_categories()
+    if pd.api.types.is_numeric_dtype(s):
+        return pd.Series(pd.Categorical(s, categories=sorted(pd.unique(s))), index=s.index)
+    values = s.astype(str)
+    return pd.Series(pd.Categorical(values, categories=sorted(pd.unique(values))), index=s.index)
+
+
+def _is_factor(s: pd.Series) -> bool:
+    return not pd.api.types.is_numeric_dtype(s) or isinstance(s.dtype, pd.CategoricalDtype)
+
+
+def _aliased_columns(x: np.ndarray, tol: float = 1e-10) -> list[int]:
+    """Columns linearly dependent on earlier ones (R's order: the later column is aliased)."""
+    gram = x.T @ x
+    kept: list[int] = []
+    aliased = []
+    for j in range(x.shape[1]):
+        gjj = gram[j, j]
+        if gjj <= 0:
+            aliased.append(j)
+            continue
+        if kept:
+            g_kk = gram[np.ix_(kept, kept)]
+            g_kj = gram[kept, j]
+            resid = gjj - g_kj @ np.linalg.solve(g_kk, g_kj)
+        else:
+            resid = gjj
+        if resid <= tol * gjj:
+            aliased.append(j)
+        else:
+            kept.append(j)
+    return aliased
+
+
+def prepare(
+    data: pd.DataFrame,
+    formula: str,
+    subject: str,
+    visit: str,
+    group: str | None = None,
+    weights: str | None = None,
+    accept_singular: bool = False,
+) -> PreparedData:
+    """Validate ``data``, drop incomplete rows (counted), build X, y, weights and codes."""
+    if not isinstance(data, pd.DataFrame):
+        raise ModelSpecError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    try:
+        f = Formula(formula)
+        response_vars = sorted(f.lhs.required_variables)
+        rhs_vars = sorted(f.rhs.required_variables)
+    except Exception as exc:  # formulaic raises several parser errors
+        raise ModelSpecError(f"cannot parse formula {formula!r}: {exc}") from exc
+    if len(response_vars) != 1:
+        raise ModelSpecError(f"the formula needs one response on the left of '~': {formula!r}")
+    response = response_vars[0]
+    roles = {"subject": subject, "visit": visit}
+    if group is not None:
+        roles["group"] = group
+    if weights is not None:
+        roles["weights"] = weights
+    needed = [response, *rhs_vars, *roles.values()]
+    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
+    if missing:
+        raise ModelSpecError(
+            "columns not found in the data: "
+            + ", ".join(repr(c) for c in missing)
+            + f"; available: {', '.join(map(str, data.columns))}"
+        )
+    cols = list(dict.fromkeys(needed))
+    frame = data.loc[:, cols].copy()
+    frame.index = pd.RangeIndex(len(frame))
+    n_subjects_read = int(frame[subject].nunique(dropna=True))
+
+    # duplicates subject x visit (among all rows, before dropping: a duplicate is a data error)
+    dup = frame.duplicated([subject, visit], keep=False) & frame[subject].notna()
+    dup &= frame[visit].notna()
+    if dup.any():
+        rows = tuple(int(i) for i in np.flatnonzero(dup.to_numpy()))
+        subs = tuple(str(s) for s in pd.unique(frame.loc[dup, subject]))
+        raise TrialValidationError(
+            [
+                Problem(
+                    f"{len(subs)} subject(s) have more than one row for the same {visit!r}; "
+                    "keep one row per subject and visit",
+                    column=visit,
+                    rows=rows,
+                    subjects=subs,
+                )
+            ]
+        )
+
+    # drop incomplete rows, counting each reason (first reason that applies)
+    keep = np.ones(len(frame), dtype=bool)
+    records = []
+    checks = [
+        (subject, "missing subject"),
+        (visit, "missing visit"),
+        (response, "missing response"),
+    ]
+    checks += [(c, "missing covariate") for c in rhs_vars if c not in (visit,)]
+    if group is not None:
+        checks.append((group, "missing group"))
+    if weights is not None:
+        checks.append((weights, "missing weight"))
+    for col, reason in checks:
+        bad = keep & frame[col].isna().to_numpy()
+        if bad.any():
+            subs = pd.unique(frame.loc[bad, subject].dropna().astype(str))
+            records.append((reason, col, int(bad.sum()), len(subs), tuple(subs)))
+            keep &= ~bad
+    if weights is not None:
+        wv = pd.to_numeric(frame[weights], errors="coerce").to_numpy(dtype=float)
+        bad = keep & ~(wv > 0)
+        if bad.any():
+            subs = pd.unique(frame.loc[bad, subject].astype(str))
+            records.append(("weight not positive", weights, int(bad.sum()), len(subs), tuple(subs)))
+            keep &= ~bad
+    exclusions = pd.DataFrame(records, columns=EXCLUSION_COLUMNS)
+    frame = frame.loc[keep].reset_index(drop=True)
+    if len(frame) == 0:
+        raise InsufficientDataError("no complete rows are left after dropping missing values")
+
+    # factors in model order
+    factors: dict[str, list] = {}
+    numerics: dict[str, float] = {}
+    for c in rhs_vars:
+        if _is_factor(frame[c]):
+            frame[c] = _categorical(frame[c])
+            factors[c] = list(frame[c].cat.categories)
+        else:
+            numerics[c] = float(frame[c].mean())
+    if not pd.api.types.is_numeric_dtype(frame[response]):
+        raise ModelSpecError(f"the response {response!r} must be numeric")
+    if visit in factors:
+        visit_levels = factors[visit]
+        vcodes = frame[visit].cat.codes.to_numpy()
+    else:
+        visit_cat = _categorical(frame[visit])
+        visit_levels = list(visit_cat.cat.categories)
+        vcodes = visit_cat.cat.codes.to_numpy()
+        if visit not in numerics:
+            frame[visit] = visit_cat
+
+    try:
+        x_df = model_matrix(Formula(formula).rhs, frame, na_action="raise")
+    except Exception as exc:
+        raise ModelSpecError(f"cannot build the design of {formula!r}: {exc}") from exc
+    spec = x_df.model_spec
+    x = np.asarray(x_df, dtype=float)
+    names = [_r_name(c, factors) for c in x_df.columns]
+    terms_idx = spec.term_indices
+    terms = ["(Intercept)" if str(t) == "1" else str(t) for t in terms_idx]
+    term_columns = {
+        ("(Intercept)" if str(t) == "1" else str(t)): list(ix) for t, ix in terms_idx.items()
+    }
+
+    aliased_idx = _aliased_columns(x) if x.shape[1] else []
+    keep_cols = None
+    aliased_names: list[str] = []
+    if aliased_idx:
+        aliased_names = [names[j] for j in aliased_idx]
+        if not accept_singular:
+            raise SingularDesignError(
+                "the fixed-effects design is rank deficient: column(s) "
+                + ", ".join(repr(n) for n in aliased_names)
+                + " are linear combinations of earlier columns (e.g. an arm without data at a "
+                "visit). Simplify the formula, drop the empty cells, or pass "
+                "accept_singular=True to drop the aliased columns as SAS and R do."
+            )
+        keep_cols = np.array([j for j in range(x.shape[1]) if j not in set(aliased_idx)])
+        new_pos = {old: new for new, old in enumerate(keep_cols)}
+        x = x[:, keep_cols]
+        names = [names[j] for j in keep_cols]
+        term_columns = {
+            t: [new_pos[j] for j in ix if j in new_pos] for t, ix in term_columns.items()
+        }
+        term_columns = {t: ix for t, ix in term_columns.items() if ix}
+        terms = [t for t in terms if t in term_columns]
+
+    subj = frame[subject].astype(str).to_numpy()
+    subj_codes, subj_levels = pd.factorize(subj)
+    vcodes = np.asarray(vcodes, dtype=np.int64)
+    if group is not None:
+        gcat = _categorical(frame[group])
+        gcodes = np.asarray(gcat.cat.codes, dtype=np.int64)
+        glevels = list(gcat.cat.categories)
+        # a subject must stay in one group
+        per_subject = pd.Series(gcodes).groupby(subj_codes).nunique()
+        if (per_subject > 1).any():
+            subs = tuple(str(subj_levels[i]) for i in per_subject.index[per_subject > 1])
+            raise TrialValidationError(
+                [Problem(f"subjects change {group!r} between visits", column=group, subjects=subs)]
+            )
+    else:
+        gcodes = np.zeros(len(frame), dtype=np.int64)
+        glevels = [None]
+    w = (
+        frame[weights].to_numpy(dtype=float)
+        if weights is not None
+        else np.ones(len(frame), dtype=float)
+    )
+    design = MMRMDesign(
+        frame=frame,
+        formula=formula,
+        subject=subject,
+        visit=visit,
+        visit_levels=visit_levels,
+        column_names=names,
+        terms=terms,
+        term_columns=term_columns,
+        factors=factors,
+        numerics=numerics,
+        response=response,
+        aliased=aliased_names,
+        _spec=spec,
+        _keep=keep_cols,
+    )
+    return PreparedData(
+        design=design,
+        X=x,
+        y=frame[response].to_numpy(dtype=float),
+        w=w,
+        subject_codes=np.asarray(subj_codes, dtype=np.int64),
+        subjects=np.asarray(subj_levels, dtype=object),
+        visit_codes=vcodes,
+        group_codes=gcodes,
+        group_levels=glevels,
+        exclusions=exclusions,
+        n_subjects_read=n_subjects_read,
+    )
+
+
+def make_patterns(
+    X: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    subject_codes: np.ndarray,
+    subjects: np.ndarray,
+    visit_codes: np.ndarray,
+    group_codes: np.ndarray,
+    n_visits: int,
+) -> tuple[Pattern, ...]:
+    """Group subjects by (covariance group, set of observed visits), visits sorted."""
+    n_sub = int(subject_codes.max()) + 1 if len(subject_codes) else 0
+    order = np.lexsort((visit_codes, subject_codes))
+    sc = subject_codes[order]
+    vc = visit_codes[order]
+    # bitmask key of observed visits per subject (Python ints: any number of visits)
+    counts = np.bincount(sc, minlength=n_sub)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    sub_group = np.zeros(n_sub, dtype=np.int64)
+    sub_group[subject_codes] = group_codes
+    if n_visits <= 62:
+        keys = np.zeros(n_sub, dtype=np.int64)
+        np.bitwise_or.at(keys, sc, np.left_shift(np.int64(1), vc.astype(np.int64)))
+        key_list = list(zip(sub_group.tolist(), keys.tolist(), strict=True))
+    else:
+        key_list = [
+            (int(sub_group[s]), tuple(vc[starts[s] : starts[s] + counts[s]])) for s in range(n_sub)
+        ]
+    buckets: dict = {}
+    for s, k in enumerate(key_list):
+        buckets.setdefault(k, []).append(s)
+    patterns = []
+    for (g, _), subs in sorted(buckets.items(), key=lambda kv: (kv[0][0], -len(kv[1]))):
+        subs = np.asarray(subs)
+        t = int(counts[subs[0]])
+        rows = order[starts[subs][:, None] + np.arange(t)[None, :]]
+        patterns.append(
+            Pattern(
+                visits=visit_codes[rows[0]].astype(np.int64),
+                group=int(g),
+                X=X[rows],
+                y=y[rows],
+                w=w[rows],
+                rows=rows,
+                subjects=subjects[subs],
+            )
+        )
+    return tuple(patterns)

@@ -1,0 +1,179 @@
+"""Optimisation of the covariance parameters, with fallbacks.
+
+1. Newton / Fisher scoring on theta (SAS's parametrisation) with the average-information matrix
+   from :mod:`irtrial.mmrm.likelihood`, step halving to stay in the parameter space and to
+   decrease -2 log L. This is what converges in a handful of iterations on trial data.
+2. If that fails: scipy L-BFGS-B, then BFGS, on an unconstrained parametrisation (log-Cholesky
+   for ``us``; log variances and logit-scaled correlations otherwise) with the analytic gradient
+   (chain rule), each polished by Newton.
+3. Each optimiser from each starting value (moment estimate from OLS residuals, then diagonal).
+If nothing converges, :class:`~irtrial.errors.ConvergenceError` lists every attempt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from irtrial.errors import ConvergenceError
+from irtrial.mmrm.control import FitControl
+from irtrial.mmrm.likelihood import Evaluation, Likelihood
+
+__all__ = ["FitOutcome", "optimize_theta", "start_values"]
+
+
+@dataclass(frozen=True)
+class FitOutcome:
+    theta: np.ndarray
+    evaluation: Evaluation
+    n_iterations: int
+    optimizer: str
+    converged: bool
+    messages: tuple[str, ...]
+
+
+def start_values(lik: Likelihood) -> list[np.ndarray]:
+    """Moment starting values: OLS residuals -> pairwise covariance per group -> structure."""
+    s = lik.structure
+    v = s.n_visits
+    p = lik.p
+    xtx = np.zeros((p, p))
+    xty = np.zeros(p)
+    for _, _, xs, ys in lik._data:
+        x2 = xs.reshape(-1, p)
+        xtx += x2.T @ x2
+        xty += x2.T @ ys.reshape(-1)
+    beta = np.linalg.lstsq(xtx, xty, rcond=None)[0]
+    sums = np.zeros((lik.n_groups, v, v))
+    counts = np.zeros((lik.n_groups, v, v))
+    for visits, g, xs, ys in lik._data:
+        r = ys - xs @ beta
+        ix = np.ix_(visits, visits)
+        sums[g][ix] += r.T @ r
+        counts[g][ix] += r.shape[0]
+    sig = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+    for g in range(lik.n_groups):
+        d = np.diag(sig[g]).copy()
+        d[d <= 0] = np.mean(d[d > 0]) if np.any(d > 0) else 1.0
+        sig[g][np.diag_indices(v)] = d
+    starts = [s.start(list(sig))]
+    diag = [np.diag(np.diag(sg)) + 0.1 * np.mean(np.diag(sg)) for sg in sig]
+    starts.append(s.start(diag))
+    return starts
+
+
+def _converged(ev: Evaluation, theta: np.ndarray, control: FitControl) -> tuple[bool, float]:
+    try:
+        step = np.linalg.solve(ev.info, ev.grad)
+        dec = float(ev.grad @ step)
+    except np.linalg.LinAlgError:
+        return False, np.inf
+    gmax = float(np.max(np.abs(ev.grad) / (1.0 + np.abs(theta)))) if len(theta) else 0.0
+    ok = abs(dec) < control.tol * (1.0 + abs(ev.value)) and gmax < control.grad_tol
+    return ok, dec
+
+
+def _newton(lik: Likelihood, theta: np.ndarray, control: FitControl):
+    s = lik.structure
+    ev = lik.evaluate(theta, 2)
+    if ev is None:
+        return None, theta, 0, "start value is outside the parameter space"
+    for it in range(1, control.max_iter + 1):
+        ok, _ = _converged(ev, theta, control)
+        if ok:
+            return ev, theta, it - 1, ""
+        h = ev.info
+        w, q = np.linalg.eigh(h)
+        floor = 1e-8 * max(float(np.max(np.abs(w))), 1e-12)
+        w = np.maximum(w, floor)
+        step = (q / w) @ (q.T @ ev.grad)
+        alpha = 1.0
+        accepted = False
+        while alpha > 1e-10:
+            new = theta - alpha * step
+            if s.valid(new):
+                ev_new = lik.evaluate(new, 2)
+                if ev_new is not None and ev_new.value <= ev.value + 1e-10 * (1 + abs(ev.value)):
+                    accepted = True
+                    break
+            alpha *= 0.5
+        if not accepted:
+            ok, dec = _converged(ev, theta, control)
+            # a flat criterion at machine precision counts as converged
+            if ok or (abs(dec) < 1e3 * control.tol * (1 + abs(ev.value))):
+                return ev, theta, it, ""
+            return None, theta, it, f"Newton: no descent step at iteration {it}"
+        theta, ev = new, ev_new
+    ok, _ = _converged(ev, theta, control)
+    if ok:
+        return ev, theta, control.max_iter, ""
+    return None, theta, control.max_iter, f"Newton: no convergence in {control.max_iter} iterations"
+
+
+def _scipy(lik: Likelihood, theta: np.ndarray, method: str, control: FitControl):
+    s = lik.structure
+    phi0 = s.to_unconstrained(theta)
+
+    def jac_map(phi):
+        # d theta / d phi by central differences of the cheap parameter map
+        k = len(phi)
+        out = np.empty((k, k))
+        for j in range(k):
+            hj = 1e-6 * max(1.0, abs(phi[j]))
+            e = np.zeros(k)
+            e[j] = hj
+            out[:, j] = (s.from_unconstrained(phi + e) - s.from_unconstrained(phi - e)) / (2 * hj)
+        return out
+
+    def fun(phi):
+        th = s.from_unconstrained(phi)
+        ev = lik.evaluate(th, 1)
+        if ev is None:
+            return 1e100, np.zeros_like(phi)
+        return ev.value, jac_map(phi).T @ ev.grad
+
+    res = optimize.minimize(
+        fun,
+        phi0,
+        jac=True,
+        method="L-BFGS-B" if method == "l-bfgs-b" else "BFGS",
+        options={"maxiter": 20 * control.max_iter},
+    )
+    theta_new = s.from_unconstrained(res.x)
+    ev, theta_new, it, msg = _newton(lik, theta_new, control)
+    return ev, theta_new, int(res.nit) + it, msg or ("" if ev is not None else res.message)
+
+
+def optimize_theta(lik: Likelihood, control: FitControl | None = None) -> FitOutcome:
+    """Minimise -2 log L over theta with the fallbacks of ``control``."""
+    control = control or FitControl()
+    starts = [np.asarray(control.start, float)] if control.start is not None else start_values(lik)
+    starts = starts[: max(control.n_starts, 1)] if control.start is None else starts
+    messages = []
+    for i, theta0 in enumerate(starts):
+        for opt in control.optimizers:
+            if opt == "newton":
+                ev, theta, it, msg = _newton(lik, theta0, control)
+            else:
+                try:
+                    ev, theta, it, msg = _scipy(lik, theta0, opt, control)
+                except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
+                    ev, theta, it, msg = None, theta0, 0, f"{opt}: {exc}"
+            if ev is not None:
+                return FitOutcome(
+                    theta=theta,
+                    evaluation=ev,
+                    n_iterations=it,
+                    optimizer=opt,
+                    converged=True,
+                    messages=tuple(messages),
+                )
+            messages.append(f"start {i + 1}, {opt}: {msg}")
+    raise ConvergenceError(
+        f"the {lik.structure.name!r} covariance model did not converge; attempts:\n  - "
+        + "\n  - ".join(messages)
+        + "\nTry a simpler covariance structure (e.g. 'toeph', 'ar1h', 'cs'), fewer visits, "
+        "or check for visits with very few subjects."
+    )

@@ -1,0 +1,343 @@
+"""The fitted MMRM: an immutable result holding tidy tables (``MMRMResult``)."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from irtrial import columns as C
+from irtrial.errors import ModelSpecError
+from irtrial.mmrm._types import ModelState
+from irtrial.mmrm.design import MMRMDesign
+
+__all__ = ["MMRMResult"]
+
+COVARIANCE_PARAMETER_COLUMNS = ["cov_parm", "group", C.ESTIMATE, C.STD_ERROR]
+
+
+def _inference(module: str):
+    """The inference layer's module, or None while it is not available."""
+    try:
+        return importlib.import_module(f"irtrial.mmrm.{module}")
+    except ImportError:
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class MMRMResult:
+    """A fitted mixed model for repeated measures (see :func:`irtrial.mmrm.mmrm`).
+
+    Attributes
+    ----------
+    state : ModelState
+        Everything inference needs: patterns, structure, theta, beta, method, design.
+    formula, covariance_type, method, df, vcov : str
+        The model as specified (``vcov=None``: the default of the df method).
+    group, weights : str or None
+    conf_level : float
+    loglik : float
+        Maximised log-likelihood (REML or ML); ``-2 * loglik`` is SAS's "-2 Res Log Likelihood"
+        (REML) or "-2 Log Likelihood" (ML).
+    n_obs, n_subjects : int
+        Observations and subjects used.
+    n_subjects_read : int
+        Distinct subjects in the input, including those without a complete row (SAS's
+        "Subjects", used in BIC).
+    n_dropped : int
+        Rows dropped (missing response, covariate, ...); reasons in ``exclusions``.
+    exclusions : DataFrame
+        ``reason, column, n_rows, n_subjects, subjects``.
+    converged : bool
+    n_iterations : int
+    optimizer : str
+        The optimiser that converged.
+    aliased : list of str
+        Design columns dropped as aliased (``accept_singular=True`` only).
+    """
+
+    state: ModelState
+    formula: str
+    covariance_type: str
+    method: str
+    df: str
+    vcov: str | None
+    group: str | None
+    weights: str | None
+    conf_level: float
+    loglik: float
+    n_obs: int
+    n_subjects: int
+    n_subjects_read: int
+    n_dropped: int
+    exclusions: pd.DataFrame
+    converged: bool
+    n_iterations: int
+    optimizer: str
+    group_levels: list = field(default_factory=list)
+    _xtvx_inv: np.ndarray | None = None
+    _likelihood: object = None
+
+    # ---- basic quantities ---------------------------------------------------------------------
+    @property
+    def design(self) -> MMRMDesign:
+        return self.state.design
+
+    @property
+    def aliased(self) -> list[str]:
+        return list(self.design.aliased)
+
+    @property
+    def beta(self) -> np.ndarray:
+        return self.state.beta
+
+    @property
+    def theta(self) -> np.ndarray:
+        return self.state.theta
+
+    @property
+    def n_parameters(self) -> int:
+        """Parameters counted in AIC/BIC: covariance parameters, plus the fixed effects under ML
+        (SAS's convention)."""
+        q = self.state.structure.n_theta
+        return q + (len(self.beta) if self.method == "ml" else 0)
+
+    @property
+    def aic(self) -> float:
+        """-2 log L + 2 q, q as in :attr:`n_parameters` (SAS's "AIC (Smaller is Better)")."""
+        return -2.0 * self.loglik + 2.0 * self.n_parameters
+
+    @property
+    def aicc(self) -> float:
+        """SAS's AICC: n = N - p observations under REML, N under ML."""
+        n = self.n_obs - (len(self.beta) if self.method == "reml" else 0)
+        q = self.n_parameters
+        return -2.0 * self.loglik + 2.0 * q * n / (n - q - 1)
+
+    @property
+    def bic(self) -> float:
+        """-2 log L + q log(n_subjects_read) (SAS's convention: every subject read)."""
+        return -2.0 * self.loglik + self.n_parameters * np.log(self.n_subjects_read)
+
+    def sigma(self, group=None) -> np.ndarray:
+        """The estimated (v, v) residual covariance matrix (of ``group`` when ``group=``)."""
+        g = 0 if group is None else self.group_levels.index(group)
+        return self.state.structure.sigma(self.theta, g)
+
+    @cached_property
+    def covariance(self):
+        """Visits x visits DataFrame; a dict group level -> DataFrame with ``group=``."""
+        lv = [str(v) for v in self.design.visit_levels]
+        frames = {
+            gl: pd.DataFrame(self.state.structure.sigma(self.theta, g), index=lv, columns=lv)
+            for g, gl in enumerate(self.group_levels)
+        }
+        return frames[self.group_levels[0]] if self.group is None else frames
+
+    @cached_property
+    def covariance_parameters(self) -> pd.DataFrame:
+        """SAS's "Covariance Parameter Estimates": ``cov_parm, group, estimate, std_error``.
+
+        Standard errors come from the observed Hessian of -2 log L (central differences of the
+        analytic gradient): var(theta) = 2 H^-1, as SAS computes them.
+        """
+        s = self.state.structure
+        k1 = s.n_theta // max(len(self.group_levels), 1)
+        groups = [gl for gl in self.group_levels for _ in range(k1)]
+        try:
+            h = self._likelihood.hessian(self.theta)
+            cov = 2.0 * np.linalg.inv(h)
+            se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
+        except (np.linalg.LinAlgError, AttributeError):
+            se = np.full(s.n_theta, np.nan)
+        return pd.DataFrame(
+            {
+                "cov_parm": s.param_names,
+                "group": groups if self.group is not None else [None] * s.n_theta,
+                C.ESTIMATE: self.theta,
+                C.STD_ERROR: se,
+            },
+            columns=COVARIANCE_PARAMETER_COLUMNS,
+        )
+
+    # ---- fixed effects ----------------------------------------------------------------------
+    def beta_vcov(self, vcov: str | None = None) -> np.ndarray:
+        """(p, p) covariance of beta: ``asymptotic`` (X'V^-1X)^-1, or the inference layer's."""
+        kind = vcov or self.vcov or _default_vcov(self.df)
+        if kind == "asymptotic":
+            return self._xtvx_inv
+        mod = _inference("vcov")
+        if mod is None:
+            raise ModelSpecError(f"vcov={kind!r} is not available yet in this build")
+        return mod.beta_vcov(self.state, kind)
+
+    @cached_property
+    def coefficients(self) -> pd.DataFrame:
+        """``term, estimate, std_error, df, statistic, p_value, ci_lower, ci_upper``."""
+        names = list(self.design.column_names)
+        mod = _inference("testing")
+        if mod is not None and hasattr(mod, "contrast_table"):
+            return mod.contrast_table(
+                self.state,
+                np.eye(len(names)),
+                names,
+                df=self.df,
+                vcov=self.vcov,
+                conf_level=self.conf_level,
+            )
+        return self._coefficients_fallback()
+
+    def _coefficients_fallback(self) -> pd.DataFrame:
+        # asymptotic SE and residual df (N - rank X), until the inference layer is in place
+        se = np.sqrt(np.diag(self._xtvx_inv))
+        dfv = float(self.n_obs - len(self.beta))
+        t = self.beta / se
+        q = stats.t.ppf(0.5 + self.conf_level / 2, dfv)
+        return pd.DataFrame(
+            {
+                C.TERM: list(self.design.column_names),
+                C.ESTIMATE: self.beta,
+                C.STD_ERROR: se,
+                C.DF: dfv,
+                C.STATISTIC: t,
+                C.P_VALUE: 2 * stats.t.sf(np.abs(t), dfv),
+                C.CI_LOWER: self.beta - q * se,
+                C.CI_UPPER: self.beta + q * se,
+            }
+        )
+
+    # ---- inference entry points ----------------------------------------------------------------
+    def _call(self, module: str, func: str, *args, **kwargs):
+        mod = _inference(module)
+        if mod is None or not hasattr(mod, func):
+            raise ModelSpecError(f"{module}.{func} is not available yet in this build")
+        kwargs.setdefault("df", self.df)
+        kwargs.setdefault("vcov", self.vcov)
+        return getattr(mod, func)(self.state, *args, **kwargs)
+
+    def lsmeans(
+        self,
+        spec: str,
+        by: str | None = None,
+        *,
+        weights: str = "equal",
+        conf_level: float | None = None,
+    ) -> pd.DataFrame:
+        """LS means of ``spec`` (optionally within ``by``); see ``irtrial.mmrm.lsmeans``."""
+        return self._call(
+            "lsmeans",
+            "lsmeans_table",
+            spec,
+            by,
+            weights=weights,
+            conf_level=conf_level or self.conf_level,
+        )
+
+    def contrasts(
+        self,
+        spec: str,
+        control=None,
+        by: str | None = None,
+        *,
+        weights: str = "equal",
+        conf_level: float | None = None,
+    ) -> pd.DataFrame:
+        """Each level of ``spec`` minus ``control`` (default: the first level), within ``by``."""
+        control = self.design.factors[spec][0] if control is None else control
+        return self._call(
+            "lsmeans",
+            "contrasts_table",
+            spec,
+            control,
+            by,
+            weights=weights,
+            conf_level=conf_level or self.conf_level,
+        )
+
+    def type3(self) -> pd.DataFrame:
+        """Type 3 F tests of the model terms: ``term, num_df, den_df, f_value, p_value``."""
+        return self._call("testing", "type3_table")
+
+    def contrast(self, L, labels=None) -> pd.DataFrame:
+        """Estimate rows of ``L @ beta`` with the model's df and vcov."""
+        L = np.atleast_2d(np.asarray(L, dtype=float))
+        labels = labels or [f"L{i + 1}" for i in range(L.shape[0])]
+        return self._call("testing", "contrast_table", L, labels, conf_level=self.conf_level)
+
+    # ---- conditional distribution (sensitivity analyses) -------------------------------------
+    def conditional_mean(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A subject's missing responses given the observed ones, under the fitted model.
+
+        ``frame`` holds one subject's rows for the visits of interest (covariates filled in,
+        the response NaN where missing). Returns ``visit, observed, mean, cond_mean, cond_sd``:
+        the marginal mean X beta and, for missing visits, E[y_m | y_o] =
+        mu_m + S_mo S_oo^-1 (y_o - mu_o) and the sd from S_mm - S_mo S_oo^-1 S_om
+        (unweighted rows).
+        """
+        d = self.design
+        if frame[d.subject].nunique() != 1:
+            raise ModelSpecError("conditional_mean takes the rows of exactly one subject")
+        vis = [d.visit_levels.index(v) for v in frame[d.visit]]
+        g = 0 if self.group is None else self.group_levels.index(frame[self.group].iloc[0])
+        s = self.sigma(None if self.group is None else self.group_levels[g])[np.ix_(vis, vis)]
+        mu = d.model_matrix(frame) @ self.beta
+        y = frame[d.response].to_numpy(dtype=float)
+        o = ~np.isnan(y)
+        m = ~o
+        cm = y.copy()
+        csd = np.zeros(len(y))
+        if m.any():
+            if o.any():
+                k = np.linalg.solve(s[np.ix_(o, o)], s[np.ix_(o, m)]).T
+                cm[m] = mu[m] + k @ (y[o] - mu[o])
+                cc = s[np.ix_(m, m)] - k @ s[np.ix_(o, m)]
+            else:
+                cm[m] = mu[m]
+                cc = s[np.ix_(m, m)]
+            csd[m] = np.sqrt(np.diag(cc))
+        return pd.DataFrame(
+            {
+                "visit": list(frame[d.visit]),
+                "observed": o,
+                "mean": mu,
+                "cond_mean": cm,
+                "cond_sd": csd,
+            }
+        )
+
+    # ---- display ---------------------------------------------------------------------------
+    def summary(self) -> str:
+        """A readable text summary (model, fit statistics, covariance, coefficients)."""
+        lines = [
+            f"MMRM fit: {self.formula}",
+            f"  covariance {self.covariance_type}"
+            + (f" by {self.group}" if self.group else "")
+            + f", {self.method.upper()}, df {self.df}"
+            + (f", weights {self.weights}" if self.weights else ""),
+            f"  {self.n_obs} observations from {self.n_subjects} subjects "
+            f"({self.n_dropped} rows dropped), {len(self.design.visit_levels)} visits",
+            f"  -2 log L {-2 * self.loglik:.4f}   AIC {self.aic:.4f}   BIC {self.bic:.4f}"
+            f"   converged {self.converged} ({self.optimizer}, {self.n_iterations} iterations)",
+            "",
+            "Covariance parameters:",
+            self.covariance_parameters.to_string(index=False),
+            "",
+            "Coefficients:",
+            self.coefficients.to_string(index=False),
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"<MMRMResult {self.formula!r} covariance={self.covariance_type!r}"
+            f" method={self.method!r}"
+            f" n_subjects={self.n_subjects} n_obs={self.n_obs} -2logL={-2 * self.loglik:.4f}>"
+        )
+
+
+def _default_vcov(df: str) -> str:
+    return df if df in ("kenward-roger", "kenward-roger-linear") else "asymptotic"
