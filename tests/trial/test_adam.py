@@ -103,3 +103,16 @@ def test_baseline_flag_picks_baseline_visit_with_screening_rows():
     assert trial.exclusions.reason.tolist() == ["visit before the baseline visit 'Baseline'"]
     rc = trial.row_counts
     assert rc["input"] == rc["analysed"] + rc["baseline"] + rc["excluded"] == len(df) + 7
+
+
+def test_derived_dtype_records_are_recorded_not_analysed():
+    df = make_adam(params=("PAIN",))
+    locf = df[df.AVISIT == "Week 10"].head(2).assign(DTYPE="LOCF", AVAL=9.0)
+    df = pd.concat([df.assign(DTYPE=""), locf], ignore_index=True)
+    trial = read_trial(df)
+    assert trial.exclusions.to_dict("records") == [
+        {"subject": None, "arm": None, "reason": "ADaM derived record (DTYPE LOCF)",
+         "n_rows": 2}]
+    assert trial.data["value"].max() < 9.0
+    rc = trial.row_counts
+    assert rc["input"] == rc["analysed"] + rc["baseline"] + rc["excluded"]

@@ -199,3 +199,41 @@ def test_arm_without_analysed_subjects_is_an_error(long_df):
     (p,) = _problems(df)
     assert p.message.startswith("no analysed subject left in arm(s) ['Placebo'] after "
                                 "exclusions ({'no baseline value': 3})")
+
+
+def test_visit_with_two_numbers(long_df):
+    df = long_df.assign(vn=long_df.visit.str[5:].astype(float))
+    df.loc[5, "vn"] = 7.0
+    (p,) = _problems(df, visit_num="vn")
+    assert p.message == "visits ['Week 1'] have more than one number in 'vn'"
+    assert p.column == "vn" and 5 in p.rows
+
+
+def test_baseline_column_not_constant_within_subject(long_df):
+    df = long_df.assign(bl=long_df.subject.str[1:].astype(float))
+    df.loc[6, "bl"] = 99.0
+    (p,) = _problems(df, baseline="bl")
+    assert "the baseline column 'bl' takes several values within 1 subject(s)" in p.message
+    assert p.subjects == ("S02",)
+
+
+def test_non_numeric_baseline_column(long_df):
+    df = long_df.assign(bl="7").astype({"bl": object})
+    df.loc[3, "bl"] = "seven"
+    (p,) = _problems(df, baseline="bl")
+    assert "baseline column 'bl' holds 1 non-numeric value(s): 'seven'" in p.message
+
+
+def test_no_roles_found_lists_columns():
+    df = pd.DataFrame({"a": [1], "b": [2]})
+    with pytest.raises(TrialValidationError) as info:
+        read_trial(df)
+    messages = [p.message for p in info.value.problems]
+    assert messages[0] == "no subject column found: pass subject=... (columns are ['a', 'b'])"
+    assert len(messages) == 4
+
+
+def test_cannot_tell_control(long_df):
+    df = long_df.assign(arm=long_df.arm.map({"IR": "A", "Placebo": "B"}))
+    (p,) = _problems(df)
+    assert p.message == "cannot tell which arm is the control among ['A', 'B']: pass control=..."

@@ -15,10 +15,10 @@ Examples
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from irtrial.errors import Problem
 
@@ -125,12 +125,11 @@ def order_visits(
 
 def _sorted_by(nums: dict[str, float], what: str) -> tuple[list[str], dict[str, float], list]:
     order = sorted(nums, key=lambda v: (nums[v], v))
-    values = pd.Series(nums)
-    clash = values[values.duplicated(keep=False)]
-    if len(clash):
+    counts = Counter(nums.values())
+    clash = sorted(v for v, n in nums.items() if counts[n] > 1)
+    if clash:
         return order, nums, [Problem(
-            f"visits {sorted(clash.index)} share the same order number by {what}; pass "
-            "visit_order=[...]")]
+            f"visits {clash} share the same order number by {what}; pass visit_order=[...]")]
     return order, nums, []
 
 

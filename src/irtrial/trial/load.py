@@ -323,20 +323,25 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
 
 
 def _visit_numbers(visit: pd.Series, vnum: pd.Series, column: str, subj: pd.Series):
-    pairs = pd.DataFrame({"v": visit, "n": vnum})
-    n_per = pairs.groupby("v")["n"].nunique()
-    first = pairs.groupby("v")["n"].first()
+    """Label -> number from a numeric visit column; problems when not one number per label."""
+    vcode, vlabels = pd.factorize(visit.to_numpy(dtype=object))
+    num = vnum.to_numpy(dtype=float)
+    m = (vcode >= 0) & ~np.isnan(num)
+    lo = np.full(len(vlabels), np.inf)
+    hi = np.full(len(vlabels), -np.inf)
+    np.minimum.at(lo, vcode[m], num[m])
+    np.maximum.at(hi, vcode[m], num[m])
     problems = []
-    several = n_per.index[n_per > 1].tolist()
+    several = sorted(str(vlabels[i]) for i in np.flatnonzero(np.isfinite(lo) & (hi > lo)))
     if several:
         problems.append(V.rows_problem(
             f"visits {several} have more than one number in {column!r}", column,
             visit.isin(several).to_numpy(), subj))
-    nonum = first.index[first.isna()].tolist()
+    nonum = sorted(str(vlabels[i]) for i in np.flatnonzero(~np.isfinite(lo)))
     if nonum:
         problems.append(V.rows_problem(f"visits {nonum} have no number in {column!r}", column,
                                        visit.isin(nonum).to_numpy(), subj))
-    return (None if problems else first.to_dict()), problems
+    return (None if problems else dict(zip(vlabels, lo.tolist(), strict=True))), problems
 
 
 def _baseline_visit(s: TrialSchema, order: list[str], nmap: dict[str, float] | None,

@@ -89,12 +89,15 @@ def check_bad_numbers(raw: pd.Series, bad: np.ndarray, column: str, role: str,
 
 def check_duplicates(subjects: pd.Series, visits: pd.Series, column: str) -> list[Problem]:
     """Problem for subjects with more than one row at the same visit."""
-    keys = pd.DataFrame({"s": subjects, "v": visits})
-    valid = keys.notna().all(axis=1).to_numpy()
-    dup = keys.duplicated(keep=False).to_numpy() & valid
+    scode = pd.factorize(subjects.to_numpy(dtype=object))[0].astype(np.int64)
+    vcode = pd.factorize(visits.to_numpy(dtype=object))[0].astype(np.int64)
+    valid = (scode >= 0) & (vcode >= 0)
+    key = np.where(valid, scode * (int(vcode.max(initial=0)) + 1) + vcode, -1)
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    dup = valid & (counts[inverse] > 1)
     if not dup.any():
         return []
-    n_pairs = int(keys[dup].drop_duplicates().shape[0])
+    n_pairs = len(np.unique(key[dup]))
     return [rows_problem(
         f"{n_pairs} subject x visit pair(s) appear more than once; keep one record per "
         "subject and visit", column, dup, subjects)]
@@ -102,14 +105,19 @@ def check_duplicates(subjects: pd.Series, visits: pd.Series, column: str) -> lis
 
 def check_two_arms(subjects: pd.Series, arms: pd.Series, column: str) -> list[Problem]:
     """Problem for subjects recorded under more than one arm."""
-    frame = pd.DataFrame({"s": subjects, "a": arms})
-    n_arms = frame.dropna().groupby("s")["a"].nunique()
-    two = n_arms.index[n_arms > 1]
+    scode, sids = pd.factorize(subjects.to_numpy(dtype=object))
+    acode, labels = pd.factorize(arms.to_numpy(dtype=object))
+    valid = (scode >= 0) & (acode >= 0)
+    lo = np.full(len(sids), np.iinfo(np.int64).max)
+    hi = np.full(len(sids), -1)
+    np.minimum.at(lo, scode[valid], acode[valid])
+    np.maximum.at(hi, scode[valid], acode[valid])
+    two = np.flatnonzero((hi >= 0) & (hi != lo))
     if len(two) == 0:
         return []
-    mask = frame["s"].isin(two).to_numpy() & frame["a"].notna().to_numpy()
-    arms_of = frame[mask].groupby("s")["a"].unique()
-    detail = "; ".join(f"{s}: {sorted(a)}" for s, a in arms_of.head(5).items())
+    mask = valid & np.isin(scode, two)
+    detail = "; ".join(
+        f"{sids[i]}: {sorted(set(labels[acode[mask & (scode == i)]]))}" for i in two[:5])
     return [rows_problem(
         f"{len(two)} subject(s) are recorded under more than one arm ({detail})",
         column, mask, subjects)]
