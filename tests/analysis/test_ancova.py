@@ -143,3 +143,13 @@ def test_three_arms_baseline_zero_and_single_subject():
     d = d.loc[(d["ARM"] != "Low") | (d["USUBJID"] == "L1")]
     with pytest.raises(InsufficientDataError, match="'Low' has 1"):
         ancova(d)
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    module = importlib.import_module("irtrial.analysis.ancova")
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

@@ -80,3 +80,13 @@ def test_three_arms_and_single_subject():
     d = d.loc[(d["ARM"] != "Placebo") | (d["USUBJID"] == "P0")]
     with pytest.raises(InsufficientDataError, match="'Placebo' has 1"):
         effect_sizes(d)
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    module = importlib.import_module("irtrial.analysis.effect_sizes")
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

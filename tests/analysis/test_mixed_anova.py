@@ -80,3 +80,13 @@ def test_arm_with_one_complete_subject():
     d = d.loc[(d["ARM"] != "Placebo") | d["USUBJID"].isin(["T01", "T05"])]
     with pytest.raises(InsufficientDataError, match="'Placebo' has 1"):
         mixed_anova(d, control="Placebo")
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    module = importlib.import_module("irtrial.analysis.mixed_anova")
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

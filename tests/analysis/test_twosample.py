@@ -26,7 +26,7 @@ def _num(v):
 
 
 def _ids(c):
-    return f"{c['name']}-{c['alternative']}"
+    return f"{c['name']}-{c['alternative']}-exact{c['exact']}-correct{c['correct']}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
@@ -42,7 +42,12 @@ def test_welch_matches_r(case):
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_mann_whitney_matches_r(case):
     got = _mann_whitney(
-        np.array(case["x"]), np.array(case["y"]), case["conf_level"], ALT[case["alternative"]]
+        np.array(case["x"]),
+        np.array(case["y"]),
+        case["conf_level"],
+        ALT[case["alternative"]],
+        exact=case["exact"],
+        correct=case["correct"],
     )
     want = case["wilcox"]
     assert got["statistic"] == _num(want["statistic"])
@@ -61,6 +66,26 @@ def test_both_regimes_and_ties_are_covered():
     assert "Wilcoxon rank sum exact test" in methods
     assert "Wilcoxon rank sum test with continuity correction" in methods
     assert any(c["wilcox"]["warnings"] for c in CASES)  # R warned about ties somewhere
+
+
+def test_exact_requested_with_ties_warns():
+    from irtrial.errors import IrtrialWarning
+
+    d = toy_frame()
+    d["AVAL"] = d["AVAL"].round()
+    with pytest.warns(IrtrialWarning, match="ties"):
+        res = mann_whitney(d, exact=True)
+    assert res.table["method"].str.startswith("normal approximation").all()
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    module = importlib.import_module("irtrial.analysis.twosample")
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_ties_are_reported():

@@ -26,7 +26,7 @@ def _num(v):
 
 
 def _ids(c):
-    return f"{c['name']}-{c['alternative']}"
+    return f"{c['name']}-{c['alternative']}-exact{c['exact']}-correct{c['correct']}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
@@ -39,7 +39,13 @@ def test_paired_t_matches_r(case):
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_signed_rank_matches_r(case):
-    got = _signed_rank(np.array(case["x"]), case["conf_level"], ALT[case["alternative"]])
+    got = _signed_rank(
+        np.array(case["x"]),
+        case["conf_level"],
+        ALT[case["alternative"]],
+        exact=case["exact"],
+        correct=case["correct"],
+    )
     want = case["wilcox"]
     assert got["statistic"] == _num(want["statistic"])
     assert ("exact" in want["method"]) == (got["method"] == "exact")
@@ -112,3 +118,13 @@ def test_single_subject_arm_raises():
     d = d.loc[(d["ARM"] != "High") | (d["USUBJID"] == "H0")]
     with pytest.raises(InsufficientDataError, match="'High' has 1"):
         within_arm(d)
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    module = importlib.import_module("irtrial.analysis.within")
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

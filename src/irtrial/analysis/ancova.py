@@ -215,8 +215,15 @@ def ancova(
     Examples
     --------
     >>> from irtrial.analysis import ancova
-    >>> res = ancova(df, covariates=["AGE", "SEX"])  # doctest: +SKIP
-    >>> res.summary()[["term", "estimate", "ci_lower", "ci_upper", "p_value"]]  # doctest: +SKIP
+    >>> from irtrial.synthetic.datasets import ir_wrap_trial
+    >>> res = ancova(ir_wrap_trial(), covariates=["AGE", "SEX"])
+    >>> res.table[["term", "estimate", "ci_lower", "ci_upper"]].round(2)
+               term  estimate  ci_lower  ci_upper
+    0  IR - Placebo     -3.04     -4.31     -1.77
+    >>> res["lsmeans"][["term", "estimate", "std_error"]].round(2)
+          term  estimate  std_error
+    0  Placebo     -1.17       0.45
+    1       IR     -4.21       0.37
     """
     check_options(variable, conf_level)
     prep = prepare(data, visit=visit, variable=variable, covariates=covariates, roles=roles)

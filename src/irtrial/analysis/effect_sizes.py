@@ -139,7 +139,12 @@ def effect_sizes(
     Examples
     --------
     >>> from irtrial.analysis import effect_sizes
-    >>> effect_sizes(df).summary()[["measure", "estimate", "ci_lower"]]  # doctest: +SKIP
+    >>> from irtrial.synthetic.datasets import ir_wrap_trial
+    >>> res = effect_sizes(ir_wrap_trial())
+    >>> res.table[["measure", "estimate", "ci_lower", "ci_upper"]].round(2)
+        measure  estimate  ci_lower  ci_upper
+    0  cohens_d     -1.31     -2.00     -0.61
+    1  hedges_g     -1.28     -1.96     -0.60
     """
     check_options(variable, conf_level)
     prep = prepare(data, visit=visit, variable=variable, roles=roles)

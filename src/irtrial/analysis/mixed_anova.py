@@ -116,8 +116,19 @@ def mixed_anova(
 
     Examples
     --------
+    >>> import warnings
     >>> from irtrial.analysis import mixed_anova
-    >>> mixed_anova("data/synthetic/ir_wrap_trial.csv").summary()  # doctest: +SKIP
+    >>> from irtrial.synthetic.datasets import ir_wrap_trial
+    >>> with warnings.catch_warnings(record=True):  # the MMRM warning: one placebo dropout
+    ...     res = mixed_anova(ir_wrap_trial())
+    >>> res.table[["term", "num_df", "den_df", "f_value"]].round(2)
+            term  num_df  den_df  f_value
+    0        arm     1.0    37.0    25.57
+    1      visit     6.0   222.0    37.45
+    2  arm:visit     6.0   222.0     7.73
+    >>> res.excluded
+      subject      arm                  reason
+    0  IRW-14  Placebo  no post-baseline value
     """
     if variable not in (C.VALUE, C.CHANGE, C.PCT_CHANGE):
         raise ModelSpecError(f"variable must be value, change or pct_change, got {variable!r}")

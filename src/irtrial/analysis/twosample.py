@@ -337,10 +337,16 @@ def welch_test(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> from irtrial.analysis import welch_test
-    >>> df = pd.read_csv("data/synthetic/ir_wrap_trial.csv")  # doctest: +SKIP
-    >>> welch_test(df).summary()[["arm", "estimate", "ci_lower", "ci_upper"]]  # doctest: +SKIP
+    >>> from irtrial.synthetic.datasets import ir_wrap_trial
+    >>> res = welch_test(ir_wrap_trial())
+    >>> res.table[["arm", "estimate", "ci_lower", "ci_upper"]].round(2)
+      arm  estimate  ci_lower  ci_upper
+    0  IR      -2.5     -3.74     -1.26
+    >>> res.n_by_arm
+        visit      arm  n_randomised  n_analysed  n_excluded
+    0  Week 6  Placebo            19          18           1
+    1  Week 6       IR            21          21           0
     """
     return _two_sample(
         "Welch two-sample t-test",
@@ -421,7 +427,11 @@ def mann_whitney(
     Examples
     --------
     >>> from irtrial.analysis import mann_whitney
-    >>> mann_whitney(df, variable="pct_change").summary()  # doctest: +SKIP
+    >>> from irtrial.synthetic.datasets import ir_wrap_trial
+    >>> res = mann_whitney(ir_wrap_trial())
+    >>> res.table[["arm", "estimate", "ci_lower", "ci_upper", "p_value"]].round(3)
+      arm  estimate  ci_lower  ci_upper  p_value
+    0  IR      -3.0      -4.0      -2.0      0.0
     """
 
     def core(x, y):

@@ -259,7 +259,14 @@ def within_arm(
     Examples
     --------
     >>> from irtrial.analysis import within_arm
-    >>> within_arm(df).summary()  # doctest: +SKIP
+    >>> from irtrial.synthetic.datasets import ir_wrap_trial
+    >>> res = within_arm(ir_wrap_trial())
+    >>> res.table[["arm", "test", "estimate", "ci_lower", "ci_upper"]].round(2)
+           arm         test  estimate  ci_lower  ci_upper
+    0  Placebo     paired t      -1.5     -2.42     -0.58
+    1  Placebo  signed rank      -1.5     -2.50     -0.50
+    2       IR     paired t      -4.0     -4.89     -3.11
+    3       IR  signed rank      -4.0     -5.00     -3.00
     """
     check_options(variable, conf_level, alternative)
     prep = prepare(data, visit=visit, variable=variable, roles=roles)

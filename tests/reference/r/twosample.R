@@ -20,14 +20,16 @@ cases <- list(
   list(name = "exact_tiny", x = c(1.1, 2.3, 0.4), y = c(-0.2, 3.1, 0.9, 1.7))
 )
 
-run <- function(cs, alternative, conf_level) {
+run <- function(cs, alternative, conf_level, exact = NULL, correct = TRUE) {
   w <- t.test(cs$x, cs$y, var.equal = FALSE, alternative = alternative, conf.level = conf_level)
   warn <- character(0)
   m <- withCallingHandlers(
-    wilcox.test(cs$x, cs$y, conf.int = TRUE, alternative = alternative, conf.level = conf_level),
+    wilcox.test(cs$x, cs$y, conf.int = TRUE, alternative = alternative, conf.level = conf_level,
+                exact = exact, correct = correct),
     warning = function(wn) { warn <<- c(warn, conditionMessage(wn)); invokeRestart("muffleWarning") })
   list(
-    name = cs$name, alternative = alternative, conf_level = conf_level, x = cs$x, y = cs$y,
+    name = cs$name, alternative = alternative, conf_level = conf_level,
+    exact = if (is.null(exact)) NA else exact, correct = correct, x = cs$x, y = cs$y,
     welch = list(estimate = unname(w$estimate[1] - w$estimate[2]), std_error = unname(w$stderr),
                  df = unname(w$parameter), statistic = unname(w$statistic), p_value = w$p.value,
                  ci_lower = w$conf.int[1], ci_upper = w$conf.int[2]),
@@ -40,6 +42,9 @@ run <- function(cs, alternative, conf_level) {
 out <- list()
 for (cs in cases) {
   out[[length(out) + 1]] <- run(cs, "two.sided", 0.95)
+  # forced normal approximation, with and without continuity correction
+  out[[length(out) + 1]] <- run(cs, "two.sided", 0.95, exact = FALSE)
+  out[[length(out) + 1]] <- run(cs, "greater", 0.95, exact = FALSE, correct = FALSE)
   out[[length(out) + 1]] <- run(cs, "less", 0.95)
   out[[length(out) + 1]] <- run(cs, "greater", 0.90)
 }

@@ -13,14 +13,16 @@ cases <- list(
   list(name = "large_ties", x = round(rnorm(70, -1, 2)))
 )
 
-run <- function(cs, alternative, conf_level) {
+run <- function(cs, alternative, conf_level, exact = NULL, correct = TRUE) {
   t1 <- t.test(cs$x, alternative = alternative, conf.level = conf_level)
   warn <- character(0)
   w <- withCallingHandlers(
-    wilcox.test(cs$x, conf.int = TRUE, alternative = alternative, conf.level = conf_level),
+    wilcox.test(cs$x, conf.int = TRUE, alternative = alternative, conf.level = conf_level,
+                exact = exact, correct = correct),
     warning = function(wn) { warn <<- c(warn, conditionMessage(wn)); invokeRestart("muffleWarning") })
   list(
-    name = cs$name, alternative = alternative, conf_level = conf_level, x = cs$x,
+    name = cs$name, alternative = alternative, conf_level = conf_level,
+    exact = if (is.null(exact)) NA else exact, correct = correct, x = cs$x,
     t = list(estimate = unname(t1$estimate), std_error = unname(t1$stderr), df = unname(t1$parameter),
              statistic = unname(t1$statistic), p_value = t1$p.value,
              ci_lower = t1$conf.int[1], ci_upper = t1$conf.int[2]),
@@ -33,6 +35,9 @@ run <- function(cs, alternative, conf_level) {
 out <- list()
 for (cs in cases) {
   out[[length(out) + 1]] <- run(cs, "two.sided", 0.95)
+  # forced normal approximation, with and without continuity correction
+  out[[length(out) + 1]] <- run(cs, "two.sided", 0.95, exact = FALSE)
+  out[[length(out) + 1]] <- run(cs, "greater", 0.95, exact = FALSE, correct = FALSE)
   out[[length(out) + 1]] <- run(cs, "less", 0.95)
   out[[length(out) + 1]] <- run(cs, "greater", 0.90)
 }
