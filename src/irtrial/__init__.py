@@ -33,6 +33,10 @@ from irtrial.trial import Trial, TrialSchema, read_trial  # noqa: E402
 
 __all__ += ["Trial", "TrialSchema", "read_trial"]
 
+from irtrial.synthetic import TrialDesign, ir_wrap_trial, simulate_trial  # noqa: E402
+
+__all__ += ["TrialDesign", "ir_wrap_trial", "simulate_trial"]
+
 # --- mmrm (issue 3): add imports and names below this line ---
 # ``irtrial.mmrm`` is the package and is callable: irtrial.mmrm(data, formula, ...)
 from irtrial import mmrm  # noqa: E402
