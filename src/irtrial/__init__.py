@@ -45,3 +45,22 @@ from irtrial.mmrm import FitControl, MMRMResult  # noqa: E402
 __all__ += ["mmrm", "MMRMResult", "FitControl"]
 
 # --- comparisons (issue 4): add imports and names below this line ---
+from irtrial.analysis import (  # noqa: E402
+    ComparisonResult,
+    ancova,
+    effect_sizes,
+    mann_whitney,
+    mixed_anova,
+    welch_test,
+    within_arm,
+)
+
+__all__ += [
+    "ComparisonResult",
+    "ancova",
+    "effect_sizes",
+    "mann_whitney",
+    "mixed_anova",
+    "welch_test",
+    "within_arm",
+]
