@@ -58,8 +58,8 @@ class Covariate:
         drawn with probabilities ``probs``.
     mean, sd : float
         Mean and standard deviation (numeric distributions).
-    bounds : (float, float), optional
-        Lower and upper limits (numeric distributions).
+    bounds : (float, float or None), optional
+        Lower and upper limits (numeric distributions); an upper limit of None means none.
     decimals : int, optional
         Round numeric values to this many decimals (0 gives integers).
     levels, probs : tuple
@@ -78,7 +78,7 @@ class Covariate:
     distribution: Literal["normal", "gamma", "categorical"] = "normal"
     mean: float = 0.0
     sd: float = 1.0
-    bounds: tuple[float, float] | None = None
+    bounds: tuple[float, float | None] | None = None
     decimals: int | None = None
     levels: tuple[str, ...] = ()
     probs: tuple[float, ...] = ()
@@ -102,7 +102,7 @@ class Covariate:
                 problems.append(f"covariate {self.name!r}: a numeric covariate has one effect")
             if self.bounds is not None:
                 lo, hi = self.bounds
-                if not lo < self.mean < hi:
+                if not lo < self.mean < (np.inf if hi is None else hi):
                     problems.append(f"covariate {self.name!r}: mean must lie inside bounds")
             elif self.distribution == "gamma":
                 problems.append(f"covariate {self.name!r}: gamma needs bounds (lower = shift)")

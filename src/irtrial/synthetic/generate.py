@@ -90,7 +90,8 @@ def _draw_covariate(cov: Covariate, rng: np.random.Generator, n: int) -> np.ndar
     else:
         x = rng.normal(cov.mean, cov.sd, size=n)
         if cov.bounds is not None:  # truncate by redrawing (rarely more than a few rounds)
-            lo, hi = cov.bounds
+            lo = cov.bounds[0]
+            hi = np.inf if cov.bounds[1] is None else cov.bounds[1]
             bad = (x < lo) | (x > hi)
             for _ in range(100):
                 if not bad.any():
