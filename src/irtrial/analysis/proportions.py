@@ -329,6 +329,8 @@ def _pearson(x1: int, n1: int, x0: int, n0: int) -> tuple[float, float, float, f
 def _fisher_p(x1: int, n1: int, x0: int, n0: int) -> float:
     m = x1 + x0
     lo_x, hi_x = max(0, m - n0), min(n1, m)
+    if lo_x == hi_x:  # the margins fix the table: p = 1 exactly
+        return 1.0
     support = np.arange(lo_x, hi_x + 1)
     pmf = stats.hypergeom.pmf(support, n1 + n0, n1, m)
     observed = stats.hypergeom.pmf(x1, n1 + n0, n1, m)

@@ -90,6 +90,7 @@ one <- function(x1, n1, x0, n0) {
        yates = nm(cy$statistic), yates_p = nm(cy$p.value))
 }
 
+if (sys.nframe() == 0L) {  # run as a script, not when sourced by responders.R
 tables <- list(
   c(7, 34, 1, 34),    # Perondi et al. 2004 (Fagerland et al. 2017, ch. 4)
   c(0, 16, 15, 72),   # Ritland et al. 2007 (Fagerland et al. 2017, ch. 4)
@@ -111,3 +112,4 @@ out <- lapply(tables, function(t) one(t[1], t[2], t[3], t[4]))
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, na = "string", pretty = TRUE),
            "tests/reference/r/proportions.json")
 cat("R", R.version$major, R.version$minor, "\n")
+}
