@@ -116,3 +116,11 @@ def test_derived_dtype_records_are_recorded_not_analysed():
     assert trial.data["value"].max() < 9.0
     rc = trial.row_counts
     assert rc["input"] == rc["analysed"] + rc["baseline"] + rc["excluded"]
+
+
+def test_mapping_is_noted():
+    trial = read_trial(make_adam(params=("PAIN",)))
+    assert trial.notes[0] == (
+        "columns mapped from CDISC ADaM BDS names: subject='USUBJID', arm='TRTP', "
+        "visit='AVISIT', visit_num='AVISITN', outcome='AVAL', baseline='BASE', "
+        "baseline_flag='ABLFL', param_column='PARAMCD'")

@@ -237,3 +237,22 @@ def test_cannot_tell_control(long_df):
     df = long_df.assign(arm=long_df.arm.map({"IR": "A", "Placebo": "B"}))
     (p,) = _problems(df)
     assert p.message == "cannot tell which arm is the control among ['A', 'B']: pass control=..."
+
+
+def test_labels_differing_only_in_case(long_df):
+    df = long_df.copy()
+    df.loc[df.subject == "S07", "arm"] = "placebo"
+    df.loc[df.index[df.visit == "Week 2"][:2], "visit"] = "week  2"
+    probs = _problems(df)
+    assert [p.message for p in probs] == [
+        "arm labels differ only in case or spacing ('Placebo' / 'placebo'); unify them",
+        "visit labels differ only in case or spacing ('Week 2' / 'week  2'); unify them"]
+
+
+def test_empty_rows_are_recorded(tmp_path, long_df):
+    path = tmp_path / "t.csv"
+    path.write_text(long_df.to_csv(index=False) + ",,,,\n,,,,\n")
+    trial = read_trial(path, **ROLES)
+    assert trial.exclusions.to_dict("records") == [
+        {"subject": None, "arm": None, "reason": "empty row", "n_rows": 2}]
+    _accounted(trial)

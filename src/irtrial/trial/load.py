@@ -153,8 +153,18 @@ def read_trial(
         frame, schema = _from_wide(frame, schema)
         notes.append(f"wide table reshaped to {len(frame)} long rows (row numbers refer to "
                      "the long table)")
+    given = schema
     schema = resolve_schema(frame, schema)
+    found = [f"{role}={getattr(schema, role)!r}" for role in _ROLES
+             if getattr(given, role) is None and getattr(schema, role) is not None]
+    if found:
+        how = "CDISC ADaM BDS names" if schema.adam else "common column names"
+        notes.insert(0, f"columns mapped from {how}: " + ", ".join(found))
     return build_trial(frame, schema, source=label, notes=notes)
+
+
+_ROLES = ("subject", "arm", "visit", "visit_num", "outcome", "baseline", "baseline_flag",
+          "param_column")
 
 
 def _from_wide(frame: pd.DataFrame, schema: TrialSchema) -> tuple[pd.DataFrame, TrialSchema]:
@@ -262,6 +272,9 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
             problems += V.check_range(base_col, s.outcome_range, s.baseline, "baseline", subj)
     row_groups = []
     ok = (subj.notna() & visit.notna()).to_numpy()
+    blank = (subj.isna() & visit.isna() & arm.isna() & value.isna()).to_numpy()
+    if blank.any():
+        row_groups.append(("empty row", blank))
     if s.adam and "DTYPE" in frame.columns:
         dtype = to_label(frame["DTYPE"])
         derived = dtype.notna().to_numpy()
@@ -273,11 +286,14 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
             ok &= ~derived
     problems += V.check_duplicates(subj.where(ok), visit.where(ok), s.visit)
     problems += V.check_two_arms(subj, arm, s.arm)
+    arm_variants = V.check_case_variants(arm, s.arm, "arm")
+    visit_variants = V.check_case_variants(visit, s.visit, "visit")
+    problems += arm_variants + visit_variants
 
     # ---- arms and control ----
     arms = sorted(pd.unique(arm[subj.notna()].dropna()))
     control = None
-    if has(s.arm):
+    if has(s.arm) and not arm_variants:
         if len(arms) < 2:
             problems.append(Problem(f"found {len(arms)} arm(s) {arms} in {s.arm!r}; a trial "
                                     "needs a control arm and at least one active arm",
@@ -303,7 +319,7 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
     order: list[str] = []
     nums: dict[str, float] = {}
     base_visit = None
-    if has(s.visit) and labels:
+    if has(s.visit) and labels and not visit_variants:
         nmap = None
         if vnum is not None and s.visit_order is None:
             nmap, vproblems = _visit_numbers(visit[ok], vnum[ok], s.visit_num, subj[ok])

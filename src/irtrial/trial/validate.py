@@ -30,6 +30,7 @@ __all__ = [
     "check_duplicates",
     "check_two_arms",
     "check_range",
+    "check_case_variants",
     "check_bad_numbers",
 ]
 
@@ -136,3 +137,19 @@ def check_range(values: pd.Series, bounds: tuple[float, float], column: str, rol
     return [rows_problem(
         f"{int(out.sum())} {role} value(s) outside the declared range [{lo:g}, {hi:g}]: "
         f"{shown}", column, out, subjects)]
+
+
+def check_case_variants(labels: pd.Series, column: str | None, role: str) -> list[Problem]:
+    """Problem for labels that differ only in case or inner spaces ("Placebo" / "placebo")."""
+    distinct = pd.unique(labels.dropna())
+    if len(distinct) < 2:
+        return []
+    keys = pd.Series([" ".join(str(v).lower().split()) for v in distinct], index=distinct)
+    clash = keys[keys.duplicated(keep=False)]
+    if clash.empty:
+        return []
+    groups = clash.groupby(clash).groups
+    detail = "; ".join(" / ".join(repr(v) for v in sorted(g)) for g in groups.values())
+    mask = labels.isin(list(clash.index)).to_numpy()
+    return [Problem(f"{role} labels differ only in case or spacing ({detail}); unify them",
+                    column=column, rows=tuple(int(i) for i in labels.index[mask]))]
