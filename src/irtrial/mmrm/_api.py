@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from irtrial.errors import InsufficientDataError, ModelSpecError
+from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import DF_METHODS, VCOV_METHODS, ModelState
 from irtrial.mmrm.control import FitControl
 from irtrial.mmrm.covariance import COVARIANCE_TYPES, make_covariance
@@ -205,7 +206,8 @@ def mmrm(
         v,
     )
     lik = Likelihood(patterns, structure, method)
-    outcome = optimize_theta(lik, control)
+    with single_blas_thread():
+        outcome = optimize_theta(lik, control)
     ev = outcome.evaluation
     n_subjects = int(sum(len(p.subjects) for p in patterns))
     state = ModelState(

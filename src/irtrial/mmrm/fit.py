@@ -41,14 +41,14 @@ def start_values(lik: Likelihood) -> list[np.ndarray]:
     p = lik.p
     xtx = np.zeros((p, p))
     xty = np.zeros(p)
-    for _, _, xs, ys in lik._data:
+    for _, _, xs, ys, _ in lik._data:
         x2 = xs.reshape(-1, p)
         xtx += x2.T @ x2
         xty += x2.T @ ys.reshape(-1)
     beta = np.linalg.lstsq(xtx, xty, rcond=None)[0]
     sums = np.zeros((lik.n_groups, v, v))
     counts = np.zeros((lik.n_groups, v, v))
-    for visits, g, xs, ys in lik._data:
+    for visits, g, xs, ys, _ in lik._data:
         r = ys - xs @ beta
         ix = np.ix_(visits, visits)
         sums[g][ix] += r.T @ r

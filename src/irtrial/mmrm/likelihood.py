@@ -89,7 +89,11 @@ class Likelihood:
         log_w = 0.0
         for pt in patterns:
             sw = np.sqrt(pt.w)
-            self._data.append((pt.visits, pt.group, pt.X * sw[:, :, None], pt.y * sw))
+            xs = pt.X * sw[:, :, None]
+            # (t, m, p) layout: every per-pattern product below is one BLAS call
+            self._data.append(
+                (pt.visits, pt.group, xs, pt.y * sw, np.ascontiguousarray(xs.transpose(1, 0, 2)))
+            )
             log_w += float(np.log(pt.w).sum())
         n_eff = self.n_obs - self.p if self.reml else self.n_obs
         self.constant = n_eff * _LOG2PI - log_w
@@ -121,7 +125,7 @@ class Likelihood:
         xtvy = np.zeros(p)
         logdet = 0.0
         cache = []
-        for visits, g, xs, ys in self._data:
+        for visits, g, _xs, ys, xt in self._data:
             m, t = ys.shape
             s = sigmas[g][np.ix_(visits, visits)]
             try:
@@ -133,10 +137,10 @@ class Likelihood:
                 return None
             logdet += m * 2.0 * float(np.log(d).sum())
             sinv = linalg.cho_solve((chol, True), np.eye(t), check_finite=False)
-            a = np.matmul(sinv, xs)  # (m, t, p): S^-1 X_i
-            a2 = a.reshape(-1, p)
-            xtvx += a2.T @ xs.reshape(-1, p)
-            xtvy += a2.T @ ys.reshape(-1)
+            xt2 = xt.reshape(t, m * p)
+            a = (sinv @ xt2).reshape(t * m, p)  # rows (visit, subject): S^-1 X_i
+            xtvx += a.T @ xt.reshape(t * m, p)
+            xtvy += a.T @ ys.T.reshape(-1)
             cache.append((sinv, a))
         try:
             cx = linalg.cho_factor(xtvx, lower=True, check_finite=False)
@@ -155,28 +159,28 @@ class Likelihood:
             dsig = [self._dsigma_group(theta, g) for g in range(self.n_groups)]
             t1 = np.zeros((k, k))
             h = np.zeros((k, p))
-        for (visits, g, xs, ys), (sinv, a) in zip(self._data, cache, strict=True):
+        for (visits, g, xs, ys, xt), (sinv, a) in zip(self._data, cache, strict=True):
             m, t = ys.shape
-            r = ys - xs @ beta
+            r = ys - xs @ beta  # (m, t)
             u = r @ sinv
             quad += float(np.sum(r * u))
             if order >= 1:
                 inner = r.T @ r
                 if self.reml:
-                    xb = xs @ b  # (m, t, p)
-                    inner = inner + np.einsum("map,mbp->ab", xb, xs, optimize=True)
+                    xb = (xt.reshape(t * m, p) @ b).reshape(t, m * p)
+                    inner = inner + xb @ xt.reshape(t, m * p).T  # sum_i X_i B X_i'
                 q = m * sinv - sinv @ inner @ sinv
                 gmats[g][np.ix_(visits, visits)] += q
             if order >= 2:
                 sl = slices[g]
                 dk = dsig[g][:, visits][:, :, visits]  # (kg, t, t)
-                du = np.einsum("kab,mb->kma", dk, u, optimize=True)  # (kg, m, t)
                 kg = dk.shape[0]
-                du2 = du.reshape(kg, -1)
-                sdu = (du @ sinv).reshape(kg, -1)
+                du = (dk.reshape(kg * t, t) @ u.T).reshape(kg, t, m)  # dS_k u_i
+                sdu = np.matmul(sinv, du).reshape(kg, t * m)
+                du2 = du.reshape(kg, t * m)
                 t1[sl, sl] += sdu @ du2.T
                 if self.reml:
-                    h[sl] += du2 @ a.reshape(-1, p)
+                    h[sl] += du2 @ a  # sum_i X_i' S^-1 dS_k u_i
         value += quad
         grad = info = None
         if order >= 1:

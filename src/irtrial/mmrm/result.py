@@ -12,6 +12,7 @@ from scipy import stats
 
 from irtrial import columns as C
 from irtrial.errors import ModelSpecError
+from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
 from irtrial.mmrm.design import MMRMDesign
 
@@ -149,7 +150,8 @@ class MMRMResult:
         k1 = s.n_theta // max(len(self.group_levels), 1)
         groups = [gl for gl in self.group_levels for _ in range(k1)]
         try:
-            h = self._likelihood.hessian(self.theta)
+            with single_blas_thread():
+                h = self._likelihood.hessian(self.theta)
             cov = 2.0 * np.linalg.inv(h)
             se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
         except (np.linalg.LinAlgError, AttributeError):
