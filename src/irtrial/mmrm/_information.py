@@ -45,7 +45,8 @@ class _Block:
     d2: np.ndarray | None  # (k, k, t, t) d2Sigma_s, None when Sigma is linear in theta
     xs: np.ndarray  # (m, t, p) sqrt(w) X
     rs: np.ndarray  # (m, t) sqrt(w) (y - X beta)
-    g: np.ndarray  # (t, t, p, p) sum_m x_mt x_mu'
+    g: np.ndarray  # (t*t, p*p) sum_m x_mt x_mu'
+    active: np.ndarray  # indices of the theta that move this pattern's Sigma_s
 
     @cached_property
     def a(self) -> np.ndarray:
@@ -87,17 +88,20 @@ class Information:
     def kr_sums(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``sum_ij W_ij Q_ij`` and ``sum_ij W_ij R_ij`` for a (k, k) weight matrix W."""
         p = self.phi.shape[0]
-        q = np.zeros((p, p))
-        r = np.zeros((p, p))
+        q = np.zeros(p * p)
+        r = np.zeros(p * p)
         for b in self.blocks:
-            ds = b.d @ b.si  # (k, t, t) dSigma_i Sigma^-1
-            # E = sum_ij W_ij dSigma_i Sigma^-1 dSigma_j
-            e = np.einsum("ij,itu,juv->tv", weights, ds, b.d, optimize=True)
-            q += np.einsum("tu,tupq->pq", b.si @ e @ b.si, b.g, optimize=True)
+            if b.active.size == 0:
+                continue
+            w = weights[np.ix_(b.active, b.active)]
+            ds = b.d @ b.si  # (ka, t, t) dSigma_i Sigma^-1
+            wd = np.tensordot(w, b.d, axes=(1, 0))  # sum_j W_ij dSigma_j
+            e = np.einsum("itu,iuv->tv", ds, wd)  # sum_ij W_ij dSigma_i Sigma^-1 dSigma_j
+            q += (b.si @ e @ b.si).reshape(-1) @ b.g
             if b.d2 is not None:
-                f = np.einsum("ij,ijtu->tu", weights, b.d2)
-                r += np.einsum("tu,tupq->pq", b.si @ f @ b.si, b.g, optimize=True)
-        return q, r
+                f = np.tensordot(w, b.d2, axes=([0, 1], [0, 1]))
+                r += (b.si @ f @ b.si).reshape(-1) @ b.g
+        return q.reshape(p, p), r.reshape(p, p)
 
     def scores(self) -> list[np.ndarray]:
         """Per-pattern (m, p) arrays of subject scores ``X_s' V_s^-1 r_s``."""
@@ -140,15 +144,19 @@ def information(state: ModelState) -> Information:
         sw = np.sqrt(pat.w)
         xs = pat.X * sw[:, :, None]
         rs = (pat.y - pat.X @ state.beta) * sw
-        sigma_s = sig[pat.group][np.ix_(v, v)]
-        si = _inv_sym(sigma_s)
+        si = _inv_sym(sig[pat.group][np.ix_(v, v)])
         m, t, _ = xs.shape
         xf = xs.reshape(m, t * p)
-        g = (xf.T @ xf).reshape(t, p, t, p).transpose(0, 2, 1, 3)
-        d = dsig[pat.group][:, v][:, :, v]
-        d2 = None if linear else d2sig[pat.group][:, :, v][:, :, :, v]
-        blocks.append(_Block(m=m, si=si, d=d, d2=d2, xs=xs, rs=rs, g=g))
-        xtvx += np.einsum("tu,tupq->pq", si, g, optimize=True)
+        # g[(t, u), (p, q)] = sum_m x_mtp x_muq, flattened for BLAS contractions
+        g = (xf.T @ xf).reshape(t, p, t, p).transpose(0, 2, 1, 3).reshape(t * t, p * p)
+        d_all = dsig[pat.group][:, v][:, :, v]
+        active = np.flatnonzero(np.abs(d_all).reshape(k, -1).max(axis=1) > 0)
+        d2 = None
+        if not linear:
+            d2 = d2sig[pat.group][np.ix_(active, active)][:, :, v][:, :, :, v]
+        blocks.append(_Block(m=m, si=si, d=d_all[active], d2=d2, xs=xs, rs=rs, g=g,
+                             active=active))
+        xtvx += (si.reshape(1, -1) @ g).reshape(p, p)
 
     try:
         phi = _inv_sym(xtvx)
@@ -158,38 +166,40 @@ def information(state: ModelState) -> Information:
         ) from exc
 
     reml = state.method == "reml"
-    p_mats = np.zeros((k, p, p))
+    p_mats = np.zeros((k, p * p))
     hess = np.zeros((k, k))
     grad = np.zeros(k)
     u = np.zeros((k, p))
+    phi_flat = phi.reshape(-1)
     for b in blocks:
-        a = b.a
-        p_mats += np.einsum("ktu,tupq->kpq", a, b.g, optimize=True)
-        ds = b.d @ b.si  # dSigma_i Sigma^-1
-        # tr(Sigma^-1 dSigma_i Sigma^-1 dSigma_j)
-        tr_aa = np.einsum("itu,jut->ij", ds, ds, optimize=True)
-        hess -= b.m * tr_aa
-        grad += b.m * np.einsum("itt->i", ds)
-        c_r = b.rs.T @ b.rs  # (t, t) sum_m r r'
-        # B_ij = Sigma^-1 dSigma_i Sigma^-1 dSigma_j Sigma^-1 = a_i @ ds_j'
-        bij = np.einsum("itu,juv->ijtv", a, b.d @ b.si, optimize=True)
-        hess += 2.0 * np.einsum("ijtv,vt->ij", bij, c_r, optimize=True)
-        grad -= np.einsum("itu,ut->i", a, c_r)
-        hr = np.einsum("mtp,mu->tup", b.xs, b.rs, optimize=True)
-        u += np.einsum("ktu,tup->kp", a, hr, optimize=True)
-        if reml:
-            c_phi = np.einsum("tupq,pq->tu", b.g, phi, optimize=True)
-            hess += 2.0 * np.einsum("ijtv,vt->ij", bij, c_phi, optimize=True)
+        act, a, t = b.active, b.a, b.si.shape[0]
+        ka = act.size
+        if ka == 0:
+            continue
+        a_flat = a.reshape(ka, t * t)
+        d_flat = b.d.reshape(ka, t * t)
+        p_mats[act] += a_flat @ b.g
+        c = b.rs.T @ b.rs  # (t, t) sum_m r r'
+        c_phi = (b.g @ phi_flat).reshape(t, t) if reml else np.zeros((t, t))
+        # tr(Sigma^-1 D_i Sigma^-1 D_j) = sum_tu D_i[t, u] a_j[u, t]
+        a_tr = a.transpose(0, 2, 1).reshape(ka, t * t)
+        h = -b.m * (d_flat @ a_tr.T)
+        # 2 tr(Sigma^-1 D_i Sigma^-1 D_j Sigma^-1 (C_r + C_phi)) = 2 tr(D_i a_j (C) Sigma^-1)
+        n = a @ ((c + c_phi) @ b.si)  # (ka, t, t)
+        h += 2.0 * (d_flat @ n.transpose(0, 2, 1).reshape(ka, t * t).T)
+        grad[act] += b.m * np.einsum("itu,ut->i", b.d, b.si) - a_flat @ c.T.reshape(-1)
+        hr = np.einsum("mtp,mu->tup", b.xs, b.rs).reshape(t * t, p)
+        u[act] += a_flat @ hr
         if b.d2 is not None:
-            sds = b.si @ b.d2 @ b.si  # (k, k, t, t)
-            hess += b.m * np.einsum("ijtu,ut->ij", b.d2, b.si, optimize=True)
-            hess -= np.einsum("ijtu,ut->ij", sds, c_r, optimize=True)
-            if reml:
-                hess -= np.einsum("ijtu,ut->ij", sds, c_phi, optimize=True)
+            d2_flat = b.d2.reshape(ka * ka, t * t)
+            f = (b.m * b.si - b.si @ (c + c_phi) @ b.si).T.reshape(-1)
+            h += (d2_flat @ f).reshape(ka, ka)
+        hess[np.ix_(act, act)] += h
+    p_mats = p_mats.reshape(k, p, p)
     hess -= 2.0 * u @ phi @ u.T
     if reml:
         mp = phi @ p_mats  # (k, p, p)
-        hess -= np.einsum("ipq,jqp->ij", mp, mp, optimize=True)
+        hess -= mp.reshape(k, -1) @ mp.transpose(0, 2, 1).reshape(k, -1).T
         grad -= np.einsum("ipp->i", mp)
     hess = (hess + hess.T) / 2.0
     return Information(

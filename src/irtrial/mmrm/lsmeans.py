@@ -35,35 +35,42 @@ from irtrial.mmrm.testing import contrast_table
 __all__ = ["lsmeans_table", "contrasts_table", "lsmeans_matrix", "grid_rows"]
 
 
-def grid_rows(state: ModelState, fixed: dict[str, object], weights: str = "equal") -> np.ndarray:
-    """(p,) averaged model-matrix row with the factors in ``fixed`` set to the given levels."""
-    design = state.design
-    if weights == "equal":
-        others = [f for f in design.factors if f not in fixed]
-        combos = list(itertools.product(*(design.factors[f] for f in others))) or [()]
-        grid = pd.DataFrame(combos, columns=others) if others else pd.DataFrame(index=[0])
-        if not others:
-            grid = pd.DataFrame(index=range(1))
-        for name, level in fixed.items():
-            grid[name] = level
-        for name, mean in design.numerics.items():
-            grid[name] = mean
-        grid = _with_factor_dtypes(grid, design.factors)
-    elif weights == "proportional":
-        grid = design.frame.copy()
-        for name, level in fixed.items():
-            grid[name] = level
-        grid = _with_factor_dtypes(grid, design.factors)
-    else:
-        raise ModelSpecError(f"weights must be 'equal' or 'proportional', not {weights!r}")
-    return np.asarray(design.model_matrix(grid), dtype=float).mean(axis=0)
-
-
 def _with_factor_dtypes(grid: pd.DataFrame, factors: dict[str, list]) -> pd.DataFrame:
     for name, levels in factors.items():
         if name in grid:
             grid[name] = pd.Categorical(grid[name], categories=levels)
     return grid
+
+
+def grid_rows(
+    state: ModelState, fixed_list: list[dict[str, object]], weights: str = "equal"
+) -> np.ndarray:
+    """(n, p) averaged model-matrix rows, one per dict of factor levels held fixed.
+
+    One model-matrix evaluation for all rows: the grids of every ``fixed`` are stacked.
+    """
+    design = state.design
+    if weights == "equal":
+        fixed_names = list(fixed_list[0]) if fixed_list else []
+        others = [f for f in design.factors if f not in fixed_names]
+        combos = list(itertools.product(*(design.factors[f] for f in others)))
+        base = pd.DataFrame(combos, columns=others) if others else pd.DataFrame(index=range(1))
+        for name, mean in design.numerics.items():
+            base[name] = mean
+    elif weights == "proportional":
+        base = design.frame
+    else:
+        raise ModelSpecError(f"weights must be 'equal' or 'proportional', not {weights!r}")
+    n = len(base)
+    parts = []
+    for fixed in fixed_list:
+        part = base.copy()
+        for name, level in fixed.items():
+            part[name] = level
+        parts.append(part)
+    grid = _with_factor_dtypes(pd.concat(parts, ignore_index=True), design.factors)
+    x = np.asarray(design.model_matrix(grid), dtype=float)
+    return x.reshape(len(fixed_list), n, -1).mean(axis=1)
 
 
 def _check(state: ModelState, spec: str, by: str | None) -> None:
@@ -84,13 +91,11 @@ def lsmeans_matrix(
     """The LS-means grid (columns ``spec``, ``by``) and its (n, p) coefficient matrix."""
     _check(state, spec, by)
     factors = state.design.factors
-    keys, rows = [], []
+    keys = []
     for bl in factors[by] if by is not None else [None]:
         for lvl in factors[spec]:
-            fixed = {spec: lvl} if by is None else {spec: lvl, by: bl}
-            keys.append(fixed)
-            rows.append(grid_rows(state, fixed, weights))
-    return pd.DataFrame(keys), np.vstack(rows)
+            keys.append({spec: lvl} if by is None else {spec: lvl, by: bl})
+    return pd.DataFrame(keys), grid_rows(state, keys, weights)
 
 
 def lsmeans_table(

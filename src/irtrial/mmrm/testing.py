@@ -106,47 +106,60 @@ def _vs_first(n: int) -> np.ndarray:
     return np.eye(n)[1:] - np.eye(n)[:1]
 
 
-def type3_contrast(state: ModelState, term: str) -> np.ndarray:
-    """The (q, p) type 3 hypothesis matrix of ``term`` (a name in ``design.terms``)."""
+def _grid(state: ModelState) -> pd.DataFrame:
+    """All combinations of the factor levels (product order), numerics at 0."""
     design = state.design
-    tv = _term_vars(term)
     factors = list(design.factors)
     grid = pd.DataFrame(
         list(itertools.product(*(design.factors[f] for f in factors))), columns=factors
     )
-    numerics = list(design.numerics)
-    for name in numerics:
+    if grid.empty and not factors:
+        grid = pd.DataFrame(index=range(1))
+    for name in design.numerics:
         grid[name] = 0.0
-    num_in = [n for n in numerics if n in tv]
-    x_rows = []
-    for values in itertools.product(*([0.0, 1.0] for _ in num_in)):
-        g = grid.copy()
-        for name, val in zip(num_in, values, strict=True):
-            g[name] = val
-        for name, levels in design.factors.items():
-            g[name] = pd.Categorical(g[name], categories=levels)
-        x_rows.append(np.asarray(design.model_matrix(g), dtype=float))
-    # numeric slopes: the alternating sum over the 2^k corners
-    signs = [np.prod([1.0 if v else -1.0 for v in values])
-             for values in itertools.product(*([0, 1] for _ in num_in))]
-    x = sum(s * xr for s, xr in zip(signs, x_rows, strict=True))
-    # factor contrasts on the grid (rows ordered as itertools.product of factor levels)
-    mats = [np.ones((1, 1))]
-    for f in factors:
-        n = len(design.factors[f])
-        mats.append(_vs_first(n) if f in tv else np.full((1, n), 1.0 / n))
-    k = mats[0]
-    for m in mats[1:]:
-        k = np.kron(k, m)
+    for name, levels in design.factors.items():
+        grid[name] = pd.Categorical(grid[name], categories=levels)
+    return grid
+
+
+def type3_contrast(state: ModelState, term: str, _cache: dict | None = None) -> np.ndarray:
+    """The (q, p) type 3 hypothesis matrix of ``term`` (a name in ``design.terms``)."""
+    design = state.design
+    tv = _term_vars(term)
+    cache = {} if _cache is None else _cache
+    num_in = tuple(n for n in design.numerics if n in tv)
+
+    def x_at(ones: tuple) -> np.ndarray:
+        if ones not in cache:
+            if "grid" not in cache:
+                cache["grid"] = _grid(state)
+            g = cache["grid"].copy()
+            for name in ones:
+                g[name] = 1.0
+            cache[ones] = np.asarray(design.model_matrix(g), dtype=float)
+        return cache[ones]
+
+    # a numeric covariate of the term is differenced between 1 and 0 (its slope); with several,
+    # the alternating sum over the corners of the unit cube
+    x = 0.0
+    for values in itertools.product(*([0, 1] for _ in num_in)):
+        sign = np.prod([1.0 if v else -1.0 for v in values]) if num_in else 1.0
+        x = x + sign * x_at(tuple(n for n, v in zip(num_in, values, strict=True) if v))
+    # factor contrasts on the grid (rows ordered as itertools.product of the factor levels)
+    k = np.ones((1, 1))
+    for f, levels in design.factors.items():
+        n = len(levels)
+        k = np.kron(k, _vs_first(n) if f in tv else np.full((1, n), 1.0 / n))
     return k @ x
 
 
 def type3_table(state: ModelState, *, df: str, vcov: str | None = None) -> pd.DataFrame:
     """SAS "Type 3 Tests of Fixed Effects": term, num_df, den_df, f_value, p_value."""
     rows = []
+    cache: dict = {}
     for term in state.design.terms:
         if not _term_vars(term):
             continue
-        res = joint_test(state, type3_contrast(state, term), df=df, vcov=vcov)
+        res = joint_test(state, type3_contrast(state, term, cache), df=df, vcov=vcov)
         rows.append({C.TERM: term, **res})
     return pd.DataFrame(rows, columns=[C.TERM, C.NUM_DF, C.DEN_DF, C.F_VALUE, C.P_VALUE])

@@ -45,7 +45,8 @@ def adjusted_vcov(state: ModelState, linear: bool = False) -> np.ndarray:
     w = info.theta_vcov
     phi = info.phi
     q_w, r_w = info.kr_sums(w)
-    pp = np.einsum("ij,iab,bc,jcd->ad", w, info.p_mats, phi, info.p_mats, optimize=True)
+    wp = np.tensordot(w, info.p_mats, axes=(1, 0))  # sum_j W_ij P_j
+    pp = np.einsum("iab,ibd->ad", info.p_mats @ phi, wp)  # sum_ij W_ij P_i Phi P_j
     mid = q_w - pp
     if not linear and not info.linear:
         mid = mid - r_w / 4.0
@@ -61,10 +62,12 @@ def kr_test(state: ModelState, L: np.ndarray, cov: np.ndarray) -> tuple[float, f
     w = info.theta_vcov
     theta = L.T @ np.linalg.solve(L @ info.phi @ L.T, L)  # (p, p)
     # M_i = Theta Phi P_i Phi
-    m_i = np.einsum("ab,bc,kcd,de->kae", theta, info.phi, info.p_mats, info.phi, optimize=True)
+    k, p = info.p_mats.shape[:2]
+    m_i = (theta @ info.phi) @ info.p_mats @ info.phi  # (k, p, p)
     tr = np.einsum("kaa->k", m_i)
     a1 = float(tr @ w @ tr)
-    a2 = float(np.einsum("ij,iab,jba->", w, m_i, m_i, optimize=True))
+    cross = m_i.reshape(k, p * p) @ m_i.transpose(0, 2, 1).reshape(k, p * p).T
+    a2 = float(np.sum(w * cross))
     b = (a1 + 6.0 * a2) / (2.0 * q)
     g = ((q + 1) * a1 - (q + 4) * a2) / ((q + 2) * a2)
     den = 3 * q + 2 * (1 - g)

@@ -1,0 +1,106 @@
+"""Benchmark of the MMRM inference layer on bcva_data (1,000 subjects, 10 visits, 8,605 rows).
+
+Model: ``BCVA_CHG ~ BCVA_BL + RACE + ARMCD * AVISIT + us(AVISIT | USUBJID)``, REML (55 covariance
+parameters, 23 fixed effects). Times, as medians of ``--repeat`` runs:
+
+* fit: ``irtrial.mmrm(...)`` (the engine; reported for context);
+* satterthwaite: the information of theta + Satterthwaite df on all 23 coefficients;
+* kenward-roger: the information + KR-adjusted covariance + KR df on all coefficients;
+* lsmeans: LS means and TRT - CTL differences by visit (KR), type 3 table (KR);
+* empirical: the sandwich covariance.
+
+Every inference timing starts from a fresh ``ModelState`` copy so that no cached information
+is reused. Peer: R mmrm's published times on the same data and model family (mmrm README /
+DOMAIN.md: fit 3.4 s; with Satterthwaite 3.1 s, with Kenward-Roger 45 s, per the issue); R is
+not run here because the mmrm package is not installed (nlme::gls takes ~164 s on this data).
+
+Small (t x t, p x p) matrix products dominate; a multi-threaded BLAS on a busy machine makes
+them several times slower, so BLAS is pinned to one thread unless ``IRTRIAL_BENCH_BLAS_THREADS``
+is set (the numbers reported in the pull request: both settings).
+
+Run: ``.venv/bin/python benchmarks/bench_inference.py [--repeat 5]``
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, os.environ.get("IRTRIAL_BENCH_BLAS_THREADS", "1"))
+
+import argparse  # noqa: E402
+import dataclasses  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+import irtrial  # noqa: E402
+from irtrial.mmrm import lsmeans, testing, vcov  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "reference" / "sas" / "bcva_data.csv"
+FORMULA = "BCVA_CHG ~ BCVA_BL + RACE + ARMCD * AVISIT"
+
+
+def load() -> pd.DataFrame:
+    df = pd.read_csv(DATA)
+    df["AVISIT"] = pd.Categorical(df["AVISIT"], categories=sorted(df["AVISIT"].unique()))
+    df["ARMCD"] = pd.Categorical(df["ARMCD"], categories=["CTL", "TRT"])
+    df["RACE"] = pd.Categorical(df["RACE"], categories=["Asian", "Black", "White"])
+    df["USUBJID"] = df["USUBJID"].astype(str)
+    return df
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    data = load()
+    t_fit, fit = timed(
+        lambda: irtrial.mmrm(data, FORMULA, subject="USUBJID", visit="AVISIT", covariance="us",
+                             df="satterthwaite"),
+        max(1, args.repeat // 2),
+    )
+    state = fit.state
+    p = state.beta.size
+    eye = np.eye(p)
+
+    def fresh():
+        return dataclasses.replace(state)  # new object: the information cache misses
+
+    rows = [("fit (engine, us REML)", t_fit)]
+    rows.append(("satterthwaite, all coefficients", timed(
+        lambda: testing.contrast_table(fresh(), eye, None, df="satterthwaite"), args.repeat)[0]))
+    rows.append(("kenward-roger, all coefficients", timed(
+        lambda: testing.contrast_table(fresh(), eye, None, df="kenward-roger"), args.repeat)[0]))
+
+    def ls_all():
+        s = fresh()
+        lsmeans.lsmeans_table(s, "ARMCD", by="AVISIT", df="kenward-roger")
+        lsmeans.contrasts_table(s, "ARMCD", "CTL", by="AVISIT", df="kenward-roger")
+        testing.type3_table(s, df="kenward-roger")
+
+    rows.append(("KR: LS means + diffs by visit + type 3", timed(ls_all, args.repeat)[0]))
+    rows.append(("empirical sandwich", timed(
+        lambda: vcov.beta_vcov(fresh(), "empirical"), args.repeat)[0]))
+    n_pat = len(state.patterns)
+    print(f"bcva_data: {state.n_subjects} subjects, {state.n_obs} rows, {n_pat} patterns, "
+          f"p={p}, k={state.theta.size}; BLAS threads {os.environ['OPENBLAS_NUM_THREADS']}")
+    for name, t in rows:
+        print(f"  {name:42s} {t:8.3f} s")
+    print("  peer (R mmrm, published): fit 3.4 s; fit + Satterthwaite 3.1 s; + Kenward-Roger 45 s")
+
+
+if __name__ == "__main__":
+    main()
