@@ -64,3 +64,25 @@ __all__ += [
     "welch_test",
     "within_arm",
 ]
+
+from irtrial.analysis import (  # noqa: E402
+    ResponderCurve,
+    ResponderDefinition,
+    ResponderResult,
+    adjust_p_values,
+    compare_proportions,
+    number_needed_to_treat,
+    responder_analysis,
+    responder_curve,
+)
+
+__all__ += [
+    "ResponderCurve",
+    "ResponderDefinition",
+    "ResponderResult",
+    "adjust_p_values",
+    "compare_proportions",
+    "number_needed_to_treat",
+    "responder_analysis",
+    "responder_curve",
+]

@@ -3,6 +3,10 @@
 from irtrial.analysis.ancova import ancova
 from irtrial.analysis.effect_sizes import effect_sizes
 from irtrial.analysis.mixed_anova import mixed_anova
+from irtrial.analysis.multiplicity import adjust_p_values
+from irtrial.analysis.proportions import compare_proportions, number_needed_to_treat
+from irtrial.analysis.responder_curve import ResponderCurve, responder_curve
+from irtrial.analysis.responders import ResponderDefinition, ResponderResult, responder_analysis
 from irtrial.analysis.result import ComparisonResult
 from irtrial.analysis.twosample import mann_whitney, welch_test
 from irtrial.analysis.within import within_arm
@@ -15,4 +19,13 @@ __all__: list[str] = [
     "mixed_anova",
     "welch_test",
     "within_arm",
+    # responders, proportions, multiplicity
+    "ResponderCurve",
+    "ResponderDefinition",
+    "ResponderResult",
+    "adjust_p_values",
+    "compare_proportions",
+    "number_needed_to_treat",
+    "responder_analysis",
+    "responder_curve",
 ]
