@@ -256,3 +256,16 @@ def test_empty_rows_are_recorded(tmp_path, long_df):
     assert trial.exclusions.to_dict("records") == [
         {"subject": None, "arm": None, "reason": "empty row", "n_rows": 2}]
     _accounted(trial)
+
+
+def test_visit_problems_reported_alongside_others(long_df):
+    df = pd.concat([long_df, long_df.iloc[[4]]], ignore_index=True)
+    df["vn"] = df.visit.str[5:].astype(float)
+    probs = _problems(df, visit_num="vn", visit_order=["Week 0", "Week 1"],
+                      baseline_visit="Week 9")
+    messages = " | ".join(p.message for p in probs)
+    assert "appear more than once" in messages
+    assert "visits ['Week 2', 'Week 6'] are not in visit_order" in messages
+    probs = _problems(df, baseline_visit="Wek 0")
+    assert [p.message for p in probs][-1].startswith(
+        "baseline visit 'Wek 0' not found in 'visit'; did you mean 'Week 0'?")

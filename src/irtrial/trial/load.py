@@ -324,10 +324,11 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
         if vnum is not None and s.visit_order is None:
             nmap, vproblems = _visit_numbers(visit[ok], vnum[ok], s.visit_num, subj[ok])
             problems += vproblems
-        if not problems or nmap is not None or vnum is None:
+        oproblems = []
+        if vnum is None or s.visit_order is not None or nmap is not None:
             order, nums, oproblems = order_visits(labels, nmap, s.visit_order)
             problems += [dataclasses.replace(p, column=s.visit) for p in oproblems]
-        if order and not any(p.column == s.visit for p in problems):
+        if order and not oproblems:
             base_visit, bproblem = _baseline_visit(s, order, nmap, visit, flag & ok)
             problems += bproblem
     if problems:
