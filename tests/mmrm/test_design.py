@@ -81,3 +81,26 @@ def test_rank_deficient_design_names_aliased_columns():
     assert pr.design.aliased == ["ARMCDTRT:AVISITVIS4"]
     assert "ARMCDTRT:AVISITVIS4" not in pr.design.column_names
     assert pr.design.model_matrix(d.head(3)).shape == (3, 7)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "FEV1 ~ RACE + SEX + ARMCD * AVISIT + FEV1_BL",
+        "FEV1 ~ ARMCD:AVISIT",
+        "FEV1 ~ 0 + ARMCD",
+        "FEV1 ~ ARMCD * FEV1_BL + AVISIT",
+        "FEV1 ~ log(FEV1_BL) + ARMCD",
+    ],
+)
+def test_cached_fast_design_equals_formulaic(formula):
+    # the second call with the same formula and levels builds X from a cached column recipe
+    from formulaic import model_matrix
+
+    d = fev_data()
+    first = prepare(d, formula, "USUBJID", "AVISIT")
+    second = prepare(d.sample(frac=1.0, random_state=1), formula, "USUBJID", "AVISIT")
+    frame = second.design.frame
+    expected = np.asarray(model_matrix(formula.split("~")[1], frame), dtype=float)
+    np.testing.assert_array_equal(second.X, expected)
+    assert first.design.column_names == second.design.column_names

@@ -13,6 +13,7 @@ model is built and counted in :attr:`PreparedData.exclusions` with their reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,80 @@ class PreparedData:
     n_subjects_read: int
 
 
+@lru_cache(maxsize=64)
+def _parse_formula(formula: str) -> tuple[list[str], list[str]]:
+    try:
+        f = Formula(formula)
+        return sorted(f.lhs.required_variables), sorted(f.rhs.required_variables)
+    except Exception as exc:  # formulaic raises several parser errors
+        raise ModelSpecError(f"cannot parse formula {formula!r}: {exc}") from exc
+
+
+@lru_cache(maxsize=64)
+def _rhs(formula: str):
+    return Formula(formula).rhs
+
+
+def _recipe(columns: list[str], factors: dict[str, list], numerics) -> list | None:
+    """Each column of X as a product of (variable, level-or-None) parts, or None if a column is
+    not a plain product of factor indicators and numeric variables (then formulaic is used)."""
+    out = []
+    for col in columns:
+        if col == "Intercept":
+            out.append(())
+            continue
+        parts = []
+        for part in col.split(":"):
+            found = None
+            if part in numerics:
+                found = (part, None)
+            else:
+                for name, levels in factors.items():
+                    for k, lvl in enumerate(levels):
+                        if part in (f"{name}[T.{lvl}]", f"{name}[{lvl}]"):
+                            found = (name, k)
+            if found is None:
+                return None
+            parts.append(found)
+        out.append(tuple(parts))
+    return out
+
+
+# (formula, factor levels, numeric names) -> (formulaic ModelSpec, column names, recipe)
+_SPEC_CACHE: dict = {}
+
+
+def _build_x(formula: str, frame: pd.DataFrame, factors: dict, numerics: dict):
+    key = (
+        formula,
+        tuple((k, tuple(v)) for k, v in factors.items()),
+        tuple(sorted(numerics)),
+    )
+    cached = _SPEC_CACHE.get(key)
+    if cached is not None and cached[2] is not None:
+        spec, columns, recipe = cached
+        n = len(frame)
+        codes = {name: frame[name].cat.codes.to_numpy() for name in factors}
+        nums = {name: frame[name].to_numpy(dtype=float) for name in numerics}
+        x = np.empty((n, len(recipe)))
+        for j, parts in enumerate(recipe):
+            col = np.ones(n)
+            for name, lvl in parts:
+                col = col * (nums[name] if lvl is None else (codes[name] == lvl))
+            x[:, j] = col
+        return spec, columns, x
+    try:
+        x_df = model_matrix(_rhs(formula), frame, na_action="raise")
+    except Exception as exc:
+        raise ModelSpecError(f"cannot build the design of {formula!r}: {exc}") from exc
+    columns = list(x_df.columns)
+    spec = x_df.model_spec
+    if len(_SPEC_CACHE) > 256:
+        _SPEC_CACHE.clear()
+    _SPEC_CACHE[key] = (spec, columns, _recipe(columns, factors, numerics))
+    return spec, columns, np.asarray(x_df, dtype=float)
+
+
 def _r_name(col: str, factors: dict[str, list]) -> str:
     if col == "Intercept":
         return "(Intercept)"
@@ -164,12 +239,7 @@ def prepare(
     """Validate ``data``, drop incomplete rows (counted), build X, y, weights and codes."""
     if not isinstance(data, pd.DataFrame):
         raise ModelSpecError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    try:
-        f = Formula(formula)
-        response_vars = sorted(f.lhs.required_variables)
-        rhs_vars = sorted(f.rhs.required_variables)
-    except Exception as exc:  # formulaic raises several parser errors
-        raise ModelSpecError(f"cannot parse formula {formula!r}: {exc}") from exc
+    response_vars, rhs_vars = _parse_formula(formula)
     if len(response_vars) != 1:
         raise ModelSpecError(f"the formula needs one response on the left of '~': {formula!r}")
     response = response_vars[0]
@@ -192,8 +262,12 @@ def prepare(
     n_subjects_read = int(frame[subject].nunique(dropna=True))
 
     # duplicates subject x visit (among all rows, before dropping: a duplicate is a data error)
-    dup = frame.duplicated([subject, visit], keep=False) & frame[subject].notna()
-    dup &= frame[visit].notna()
+    s_codes, _ = pd.factorize(frame[subject])
+    v_codes, v_uniq = pd.factorize(frame[visit])
+    valid = (s_codes >= 0) & (v_codes >= 0)
+    pair = s_codes.astype(np.int64) * (len(v_uniq) + 1) + v_codes
+    _, inverse, counts = np.unique(pair, return_inverse=True, return_counts=True)
+    dup = pd.Series(valid & (counts[inverse] > 1))
     if dup.any():
         rows = tuple(int(i) for i in np.flatnonzero(dup.to_numpy()))
         subs = tuple(str(s) for s in pd.unique(frame.loc[dup, subject]))
@@ -236,7 +310,8 @@ def prepare(
             records.append(("weight not positive", weights, int(bad.sum()), len(subs), tuple(subs)))
             keep &= ~bad
     exclusions = pd.DataFrame(records, columns=EXCLUSION_COLUMNS)
-    frame = frame.loc[keep].reset_index(drop=True)
+    if not keep.all():
+        frame = frame.loc[keep].reset_index(drop=True)
     if len(frame) == 0:
         raise InsufficientDataError("no complete rows are left after dropping missing values")
 
@@ -261,13 +336,8 @@ def prepare(
         if visit not in numerics:
             frame[visit] = visit_cat
 
-    try:
-        x_df = model_matrix(Formula(formula).rhs, frame, na_action="raise")
-    except Exception as exc:
-        raise ModelSpecError(f"cannot build the design of {formula!r}: {exc}") from exc
-    spec = x_df.model_spec
-    x = np.asarray(x_df, dtype=float)
-    names = [_r_name(c, factors) for c in x_df.columns]
+    spec, x_columns, x = _build_x(formula, frame, factors, numerics)
+    names = [_r_name(c, factors) for c in x_columns]
     terms_idx = spec.term_indices
     terms = ["(Intercept)" if str(t) == "1" else str(t) for t in terms_idx]
     term_columns = {

@@ -58,9 +58,15 @@ class CovarianceBase:
         return True
 
     # -- public, grouped interface (the CovarianceStructure contract) ---------------------------
+    def _group_names(self) -> list[str]:
+        names = self.__dict__.get("_names_cached")
+        if names is None:
+            names = self.__dict__["_names_cached"] = self._names()
+        return names
+
     @property
     def n_theta_group(self) -> int:
-        return len(self._names())
+        return len(self._group_names())
 
     @property
     def n_theta(self) -> int:
@@ -68,7 +74,7 @@ class CovarianceBase:
 
     @property
     def param_names(self) -> list[str]:
-        return self._names() * self.n_groups
+        return list(self._group_names()) * self.n_groups
 
     def group_slice(self, group: int) -> slice:
         k = self.n_theta_group
