@@ -205,3 +205,49 @@ def test_bad_input_raises_typed_errors():
         compare_proportions(1, 2, 1, 2, conf_level=1.5)
     with pytest.raises(ModelSpecError):
         number_needed_to_treat(0.5, 0.1, 0.2)
+
+
+REF90 = json.loads((Path(__file__).parents[1] / "reference/r/proportions_conf90.json").read_text())
+
+
+@pytest.mark.parametrize(
+    "r", REF90, ids=[f"{r['x1']}of{r['n1']}-{r['x0']}of{r['n0']}" for r in REF90]
+)
+def test_conf_level_90_matches_r(r):
+    x1, n1, x0, n0 = _counts(r)
+    np.testing.assert_allclose(wilson_ci(x1, n1, 0.9), r["wilson1"], rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(wilson_ci(x0, n0, 0.9), r["wilson0"], rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(newcombe_ci(x1, n1, x0, n0, 0.9), r["newcombe"], rtol=1e-6)
+    np.testing.assert_allclose(miettinen_nurminen_ci(x1, n1, x0, n0, 0.9), r["mn"], rtol=1e-4)
+
+
+def test_restricted_mle_closed_form_is_the_constrained_maximum():
+    # the cubic's root (Farrington & Manning 1990) against direct numerical maximisation of
+    # the binomial log-likelihood under p1 - p0 = delta, over a grid of tables and deltas
+    from scipy.optimize import minimize_scalar
+
+    from irtrial.analysis.proportions import _restricted_mle
+
+    def negll(p0, x1, n1, x0, n0, delta):
+        p1 = p0 + delta
+        terms = [(x1, p1), (n1 - x1, 1 - p1), (x0, p0), (n0 - x0, 1 - p0)]
+        return -sum(k * np.log(p) for k, p in terms if k > 0)
+
+    rng = np.random.default_rng(1985)
+    for _ in range(200):
+        n1, n0 = rng.integers(2, 60, size=2)
+        x1, x0 = rng.integers(0, n1 + 1), rng.integers(0, n0 + 1)
+        delta = rng.uniform(-0.95, 0.95)
+        lo, hi = max(0.0, -delta), min(1.0, 1.0 - delta)
+        opt = minimize_scalar(
+            negll,
+            bounds=(lo, hi),
+            args=(x1, n1, x0, n0, delta),
+            method="bounded",
+            options={"xatol": 1e-12},
+        )
+        t1, t0 = _restricted_mle(x1, n1, x0, n0, delta)
+        np.testing.assert_allclose(t1 - t0, delta, atol=1e-12)
+        # compare the likelihoods (flat near a boundary optimum), then the point itself
+        assert negll(t0, x1, n1, x0, n0, delta) <= opt.fun + 1e-8
+        np.testing.assert_allclose(t0, opt.x, atol=1e-5)

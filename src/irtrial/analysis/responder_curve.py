@@ -118,9 +118,14 @@ def responder_curve(
 
     Examples
     --------
-    >>> from irtrial.analysis.responder_curve import responder_curve
-    >>> rc = responder_curve("data/synthetic/ir_wrap_trial.csv")  # doctest: +SKIP
-    >>> rc.curve.query("threshold == 30")  # doctest: +SKIP
+    >>> import irtrial
+    >>> rc = irtrial.responder_curve(irtrial.ir_wrap_trial())
+    >>> rc.curve.query("threshold in (30, 50)")[["arm", "threshold", "n_responders", "n"]]
+             arm  threshold  n_responders   n
+    30   Placebo       30.0             6  19
+    50   Placebo       50.0             2  19
+    131       IR       30.0            19  21
+    151       IR       50.0            16  21
     """
     problems = []
     if kind not in ("percent", "absolute"):

@@ -419,10 +419,23 @@ def responder_analysis(
     Examples
     --------
     >>> import irtrial
-    >>> from irtrial.analysis.responders import responder_analysis
-    >>> res = responder_analysis("data/synthetic/ir_wrap_trial.csv")  # doctest: +SKIP
-    >>> res.summary()[["definition", "responders_arm", "responders_control", "nnt"]]
-    ... # doctest: +SKIP
+    >>> res = irtrial.responder_analysis(irtrial.ir_wrap_trial())  # synthetic replica
+    >>> s = res.summary()
+    >>> s[["definition", "responders_arm", "responders_control"]]
+                  definition responders_arm responders_control
+    0       reduction >= 30%  19/21 (90.5%)       6/19 (31.6%)
+    1       reduction >= 50%  16/21 (76.2%)       2/19 (10.5%)
+    2  reduction >= 2 points  19/21 (90.5%)       8/19 (42.1%)
+    >>> s["nnt"].iloc[0]
+    'NNTB 1.7 (95% CI NNTB 1.3 to 3.4)'
+
+    The placebo dropout is a non-responder (19 placebo subjects counted); with
+    ``missing="exclude"`` it is left out and listed in ``.excluded``. Adjust a family of tests
+    with :func:`~irtrial.analysis.multiplicity.adjust_p_values`:
+
+    >>> fam = res.table.query("measure == 'fisher_exact'")
+    >>> irtrial.adjust_p_values(fam, method="holm")["reject"].tolist()
+    [True, True, True]
     """
     _check(missing, baseline_zero, conf_level)
     defs = _definitions(definitions)

@@ -1,6 +1,6 @@
 # Reference values for src/irtrial/analysis/proportions.py, computed independently in base R.
 # Run from the repository root:  Rscript tests/reference/r/proportions.R
-# Writes tests/reference/r/proportions.json.
+# Writes tests/reference/r/proportions.json and proportions_conf90.json (90% intervals).
 #
 # - Wilson:  prop.test(x, n, correct = FALSE)$conf.int (R's own score interval)
 # - Newcombe method 10 (Newcombe 1998): from those Wilson limits
@@ -111,5 +111,17 @@ tables <- list(
 out <- lapply(tables, function(t) one(t[1], t[2], t[3], t[4]))
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, na = "string", pretty = TRUE),
            "tests/reference/r/proportions.json")
+# 90% intervals: Wilson (prop.test conf.level), Newcombe, MN
+out90 <- lapply(tables[c(1, 2, 3, 6, 12)], function(t) {
+  w1 <- as.numeric(prop.test(t[1], t[2], correct = FALSE, conf.level = 0.9)$conf.int)
+  w0 <- as.numeric(prop.test(t[3], t[4], correct = FALSE, conf.level = 0.9)$conf.int)
+  p1 <- t[1] / t[2]; p0 <- t[3] / t[4]; d <- p1 - p0
+  list(x1 = t[1], n1 = t[2], x0 = t[3], n0 = t[4], wilson1 = w1, wilson0 = w0,
+       newcombe = c(max(-1, d - sqrt((p1 - w1[1])^2 + (w0[2] - p0)^2)),
+                    min(1, d + sqrt((w1[2] - p1)^2 + (p0 - w0[1])^2))),
+       mn = mn_ci(t[1], t[2], t[3], t[4], conf = 0.9))
+})
+writeLines(toJSON(out90, digits = NA, auto_unbox = TRUE, pretty = TRUE),
+           "tests/reference/r/proportions_conf90.json")
 cat("R", R.version$major, R.version$minor, "\n")
 }
