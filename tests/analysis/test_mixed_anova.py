@@ -90,3 +90,13 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_percent_change_with_baseline_zero_names_the_reason():
+    from _comparison_data import toy_frame
+
+    with pytest.warns(IrtrialWarning):
+        res = mixed_anova(toy_frame(), variable="pct_change")
+    ex = res.excluded.set_index("subject")
+    assert ex.loc["L0", "reason"] == "listwise deletion: percent change undefined (baseline 0)"
+    assert res.n_by_arm.set_index("arm").loc["Low", "n_analysed"] == 4

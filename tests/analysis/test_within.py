@@ -128,3 +128,10 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_value_is_not_a_change():
+    from irtrial.errors import ModelSpecError
+
+    with pytest.raises(ModelSpecError, match="change"):
+        within_arm(toy_frame(), variable="value")

@@ -143,6 +143,9 @@ def mixed_anova(
 
     incomplete = long.loc[long["y"].isna()].groupby(C.SUBJECT, observed=True)[C.VISIT]
     reasons = {s: "missing at " + ", ".join(map(str, v)) for s, v in incomplete}
+    if variable == C.PCT_CHANGE:
+        zero = trial.subjects.loc[trial.subjects[C.BASELINE] == 0, C.SUBJECT]
+        reasons.update({s: "percent change undefined (baseline 0)" for s in zero if s in reasons})
     subjects = trial.subjects
     excluded = [
         {C.SUBJECT: s, C.ARM: str(a), "reason": str(r)}

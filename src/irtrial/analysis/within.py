@@ -20,7 +20,7 @@ from irtrial.analysis._compare import check_options, prepare
 from irtrial.analysis._zeroin import zeroin
 from irtrial.analysis.result import ComparisonResult
 from irtrial.analysis.twosample import _quantile, _t_inference, _tie_term
-from irtrial.errors import InsufficientDataError
+from irtrial.errors import InsufficientDataError, ModelSpecError
 
 __all__ = ["within_arm"]
 
@@ -269,6 +269,10 @@ def within_arm(
     3       IR  signed rank      -4.0     -5.00     -3.00
     """
     check_options(variable, conf_level, alternative)
+    if variable == C.VALUE:
+        raise ModelSpecError(
+            "within_arm tests a change against 0: use variable='change' or 'pct_change'"
+        )
     prep = prepare(data, visit=visit, variable=variable, roles=roles)
     rows, notes = [], prep.notes()
     for vd in prep.visits:
