@@ -194,3 +194,12 @@ def test_invalid_design_lists_every_problem():
         _design(n_per_arm=(10,), ar1=2.0, scale=(5, 1))
     msg = str(info.value)
     assert "n_per_arm" in msg and "ar1" in msg and "scale" in msg
+
+
+def test_designs_are_hashable_and_compare_by_value():
+    a = _design(dropout={"Placebo": Dropout(hazard=[0.1, 0.1, 0.1])},
+                covariates=(Covariate("SEX", "categorical", levels=["F", "M"], probs=[.5, .5]),))
+    b = _design(dropout={"Placebo": Dropout(hazard=(0.1, 0.1, 0.1))},
+                covariates=(Covariate("SEX", "categorical", levels=("F", "M"), probs=(.5, .5)),))
+    assert a == b and hash(a) == hash(b)
+    assert a.dropouts()[1] == Dropout()

@@ -85,6 +85,13 @@ class Covariate:
     effect: float | tuple[float, ...] = 0.0
 
     def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "levels", tuple(str(v) for v in self.levels))
+        set_(self, "probs", tuple(float(p) for p in self.probs))
+        if not isinstance(self.effect, float | int):
+            set_(self, "effect", tuple(float(e) for e in self.effect))
+        if self.bounds is not None:
+            set_(self, "bounds", tuple(self.bounds))
         problems = []
         if self.distribution not in ("normal", "gamma", "categorical"):
             problems.append(f"covariate {self.name!r}: unknown distribution {self.distribution!r}")
@@ -142,6 +149,8 @@ class Dropout:
     fixed_after: int = 0
 
     def __post_init__(self) -> None:
+        if not isinstance(self.hazard, float | int):
+            object.__setattr__(self, "hazard", tuple(float(h) for h in self.hazard))
         h = np.atleast_1d(np.asarray(self.hazard, dtype=float))
         problems = []
         if np.any((h < 0) | (h >= 1)) or not np.all(np.isfinite(h)):
@@ -186,7 +195,8 @@ class TrialDesign:
         Full visits x visits covariance of a subject's latent outcomes; replaces the four
         parameters above when given (e.g. an unstructured matrix from a fitted MMRM).
     dropout : Dropout or mapping of arm to Dropout
-        Dropout model, one for all arms or one per arm (arms not named have none).
+        Dropout model, one for all arms or one per arm (arms not named have none). A mapping
+        is stored as a tuple of ``(arm, Dropout)`` pairs so that the design stays hashable.
     covariates : tuple of Covariate
         Subject-level covariates.
     scale : (int, int), optional
@@ -221,7 +231,8 @@ class TrialDesign:
     residual_sd: float = 1.0
     ar1: float = 0.0
     covariance: tuple[tuple[float, ...], ...] | None = None
-    dropout: Dropout | Mapping[str, Dropout] = field(default_factory=Dropout)
+    dropout: Dropout | Mapping[str, Dropout] | tuple[tuple[str, Dropout], ...] = field(
+        default_factory=Dropout)
     covariates: tuple[Covariate, ...] = ()
     scale: tuple[int, int] | None = None
     visit_labels: tuple[str, ...] | None = None
@@ -235,6 +246,14 @@ class TrialDesign:
         set_(self, "visits", tuple(float(v) for v in self.visits))
         set_(self, "means", tuple(tuple(float(m) for m in row) for row in self.means))
         set_(self, "covariates", tuple(self.covariates))
+        if self.scale is not None:
+            set_(self, "scale", tuple(self.scale))
+        if isinstance(self.dropout, Mapping):  # stored as (arm, Dropout) pairs: hashable
+            unknown = sorted(set(self.dropout) - set(self.arms))
+            if unknown:
+                _err([f"dropout names unknown arms: {unknown}"])
+            set_(self, "dropout", tuple((a, self.dropout[a]) for a in self.arms
+                                        if a in self.dropout))
         if self.covariance is not None:
             set_(self, "covariance", tuple(tuple(float(c) for c in r) for r in self.covariance))
         if self.visit_labels is None:
@@ -266,10 +285,6 @@ class TrialDesign:
                 problems.append(f"covariance must be a symmetric {v} x {v} matrix")
             elif np.linalg.eigvalsh(c).min() < -1e-10:
                 problems.append("covariance must be positive semi-definite")
-        if isinstance(self.dropout, Mapping):
-            unknown = set(self.dropout) - set(self.arms)
-            if unknown:
-                problems.append(f"dropout names unknown arms: {sorted(unknown)}")
         for arm, d in zip(self.arms, self.dropouts(), strict=False):
             if d.hazards(v - 1).size != v - 1:
                 problems.append(f"arm {arm!r}: give one dropout hazard or {v - 1} of them")
@@ -301,7 +316,8 @@ class TrialDesign:
         """One :class:`Dropout` per arm, in the order of ``arms``."""
         if isinstance(self.dropout, Dropout):
             return tuple(self.dropout for _ in self.arms)
-        return tuple(self.dropout.get(a, Dropout()) for a in self.arms)
+        by_arm = dict(self.dropout)
+        return tuple(by_arm.get(a, Dropout()) for a in self.arms)
 
     def covariance_matrix(self) -> np.ndarray:
         """Covariance of one subject's latent outcomes across visits (visits x visits).
