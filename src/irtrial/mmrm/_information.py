@@ -28,6 +28,7 @@ from functools import cached_property
 import numpy as np
 
 from irtrial.errors import SingularDesignError
+from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
 
 __all__ = ["Information", "information", "get_information"]
@@ -126,7 +127,15 @@ def get_information(state: ModelState) -> Information:
 
 
 def information(state: ModelState) -> Information:
-    """Compute :class:`Information` for a fitted model (two passes over the patterns)."""
+    """Compute :class:`Information` for a fitted model (two passes over the patterns).
+
+    The per-pattern products are small; they run on one BLAS thread (see ``_threads``).
+    """
+    with single_blas_thread():
+        return _information(state)
+
+
+def _information(state: ModelState) -> Information:
     structure = state.structure
     theta = np.asarray(state.theta, dtype=float)
     k = structure.n_theta

@@ -18,6 +18,7 @@ estimable functions do (with full-rank treatment coding, as R ``car::Anova(type 
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -26,6 +27,7 @@ from scipy import stats
 
 from irtrial import columns as C
 from irtrial.errors import ModelSpecError
+from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
 from irtrial.mmrm.df import default_vcov, df_method
 from irtrial.mmrm.vcov import beta_vcov
@@ -46,6 +48,18 @@ def _resolve(state: ModelState, df: str, vcov: str | None):
     return method, beta_vcov(state, vc)
 
 
+def _one_blas_thread(func):
+    """Run ``func`` with BLAS limited to one thread (tiny matrices; see ``_threads``)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with single_blas_thread():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_one_blas_thread
 def contrast_table(
     state: ModelState,
     L,
@@ -82,6 +96,7 @@ def _independent_rows(L: np.ndarray, tol: float = 1e-10) -> np.ndarray:
     return vt[:r] * s[:r, None]
 
 
+@_one_blas_thread
 def joint_test(state: ModelState, L, *, df: str, vcov: str | None = None) -> dict:
     """Joint F test of ``L b = 0``: dict num_df, den_df, f_value, p_value."""
     L = _independent_rows(np.atleast_2d(np.asarray(L, dtype=float)))

@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from irtrial.mmrm._information import get_information
+from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
 
 __all__ = ["adjusted_vcov", "df_1d", "df_md", "kr_test"]
@@ -44,7 +45,8 @@ def adjusted_vcov(state: ModelState, linear: bool = False) -> np.ndarray:
     info = get_information(state)
     w = info.theta_vcov
     phi = info.phi
-    q_w, r_w = info.kr_sums(w)
+    with single_blas_thread():
+        q_w, r_w = info.kr_sums(w)
     wp = np.tensordot(w, info.p_mats, axes=(1, 0))  # sum_j W_ij P_j
     pp = np.einsum("iab,ibd->ad", info.p_mats @ phi, wp)  # sum_ij W_ij P_i Phi P_j
     mid = q_w - pp
