@@ -317,3 +317,46 @@ def test_direction_custom_rule_and_options():
         ResponderDefinition("x", "percent")
     with pytest.raises(ModelSpecError, match="bool"):
         responder_analysis(_trial(rows), [lambda b, y: y])
+
+
+def test_dataframe_input_with_roles_equals_trial_input(results):
+    # an ADaM-named DataFrame is read with read_trial (roles detected) ...
+    res = responder_analysis(pd.read_csv(CSV), visit="all")
+    pd.testing.assert_frame_equal(res.rates, results["non-responder"].rates)
+    # ... and explicit roles work, the role "visit" column passed as visit_column=
+    df = pd.read_csv(CSV).rename(
+        columns={"USUBJID": "id", "ARM": "group", "AVISIT": "week", "AVAL": "pain"}
+    )
+    res = responder_analysis(
+        df,
+        subject="id",
+        arm="group",
+        visit_column="week",
+        outcome="pain",
+        control="Placebo",
+        visit="Week 6",
+    )
+    want = results["non-responder"].rates.query("visit == 'Week 6'").reset_index(drop=True)
+    pd.testing.assert_frame_equal(res.rates, want)
+
+
+def test_unknown_visit_is_a_clear_error():
+    with pytest.raises(ModelSpecError, match="Week 9"):
+        responder_analysis(CSV, visit="Week 9")
+
+
+def test_subject_without_baseline_is_excluded_with_the_trial_reason():
+    rows = [
+        ("A1", "IR", 6, 2),
+        ("A2", "IR", None, 1),
+        ("A3", "IR", 6, None),
+        ("P1", "Placebo", 6, 6),
+        ("P2", "Placebo", 5, 5),
+    ]
+    res = responder_analysis(_trial(rows), ResponderDefinition("30%", "percent", 30))
+    # A2 has no baseline: excluded whatever the missing rule; A3 (no value) is a non-responder
+    assert res.excluded[["subject", "reason"]].values.tolist() == [["A2", "no baseline value"]]
+    ir = res.rates.set_index("arm").loc["IR"]
+    assert (ir["n_responders"], ir["n"], ir["n_missing_non_responders"]) == (1, 2, 1)
+    counts = res.n_by_arm.set_index("arm").loc["IR"]
+    assert counts[["n_randomised", "n_analysed", "n_excluded"]].tolist() == [3, 2, 1]
