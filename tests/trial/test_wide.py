@@ -55,3 +55,14 @@ def test_wide_to_long_order():
     assert out["id"].tolist() == ["a", "a", "b", "b"]
     assert out["visit"].tolist() == ["v1", "v2", "v1", "v2"]
     assert out["y"].tolist() == [1.0, 3.0, 2.0, 4.0]
+
+
+def test_wide_problems_name_the_wide_rows(long_df):
+    w = _wide(long_df).astype({"Week 2": object})
+    w.loc[3, "Week 2"] = "n/k"
+    w.loc[5, "Week 6"] = 12.0
+    with pytest.raises(TrialValidationError) as info:
+        read_trial(w, format="wide", covariates=["age"], outcome_range=(0, 10))
+    bad, out = info.value.problems
+    assert bad.rows == (3,) and bad.subjects == (w.subject[3],)
+    assert out.rows == (5,) and "12" in out.message

@@ -151,8 +151,8 @@ def read_trial(
     notes: list[str] = []
     if format == "wide":
         frame, schema = _from_wide(frame, schema)
-        notes.append(f"wide table reshaped to {len(frame)} long rows (row numbers refer to "
-                     "the long table)")
+        notes.append(f"wide table reshaped to {len(frame)} subject x visit rows; row counts "
+                     "refer to these rows")
     given = schema
     schema = resolve_schema(frame, schema)
     found = [f"{role}={getattr(schema, role)!r}" for role in _ROLES
@@ -189,6 +189,7 @@ def _from_wide(frame: pd.DataFrame, schema: TrialSchema) -> tuple[pd.DataFrame, 
         raise TrialValidationError(problems)
     value_name = schema.outcome or C.VALUE
     long = wide_to_long(frame, subject, [c for c in ids if c != subject], visits, value_name)
+    long.index = np.repeat(frame.index.to_numpy(), len(visits))  # problems name wide rows
     order = schema.visit_order
     if order is None and order_visits([str(v) for v in visits])[2]:
         order = tuple(str(v) for v in visits)  # labels hold no numbers: keep column order

@@ -71,7 +71,7 @@ def rows_problem(message: str, column: str | None, mask: np.ndarray,
     Rows are the index labels of ``subjects`` (the 0-based row positions in the input).
     """
     mask = np.asarray(mask, dtype=bool)
-    rows = tuple(int(i) for i in subjects.index[mask])
+    rows = tuple(int(i) for i in pd.unique(subjects.index[mask]))
     picked = subjects[mask].dropna().astype(str)
     return Problem(message, column=column, rows=rows, subjects=tuple(pd.unique(picked)))
 
@@ -152,4 +152,4 @@ def check_case_variants(labels: pd.Series, column: str | None, role: str) -> lis
     detail = "; ".join(" / ".join(repr(v) for v in sorted(g)) for g in groups.values())
     mask = labels.isin(list(clash.index)).to_numpy()
     return [Problem(f"{role} labels differ only in case or spacing ({detail}); unify them",
-                    column=column, rows=tuple(int(i) for i in labels.index[mask]))]
+                    column=column, rows=tuple(int(i) for i in pd.unique(labels.index[mask])))]
