@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from irtrial.analysis.twosample import _mann_whitney, _pwilcox, _qwilcox, _welch
@@ -186,3 +187,16 @@ def test_bad_options_listed_together():
 
     with pytest.raises(ModelSpecError, match="variable.*conf_level.*alternative"):
         welch_test(toy_frame(), variable="x", conf_level=2, alternative="both")
+
+
+def test_roles_for_a_plain_dataframe():
+    # the analysed visit is ``visit=``; the visit *column* is passed as ``visit_column=``
+    d = toy_frame().rename(
+        columns={"USUBJID": "id", "ARM": "group", "AVISIT": "time", "AVAL": "nrs"}
+    )
+    d = d.drop(columns="AVISITN")
+    got = welch_test(
+        d, visit="Week 1", subject="id", arm="group", visit_column="time", outcome="nrs"
+    )
+    want = welch_test(toy_frame(), visit="Week 1")
+    pd.testing.assert_frame_equal(got.table, want.table)

@@ -173,7 +173,8 @@ def ancova(
         is in the model).
     conf_level : float
     **roles
-        Column roles for a DataFrame or file.
+        Column roles for a DataFrame or file, as :func:`irtrial.analysis.welch_test`
+        (the visit column as ``visit_column=``); ``covariates`` are read too.
 
     Returns
     -------

@@ -308,7 +308,9 @@ def welch_test(
     alternative : {"two-sided", "less", "greater"}
         Alternative hypothesis about active minus control.
     **roles
-        Column roles for a DataFrame or file (``subject=``, ``arm=``, ``outcome=`` ...).
+        Column roles for a DataFrame or file, passed to :func:`irtrial.read_trial`
+        (``subject=``, ``arm=``, ``outcome=``, ``control=`` ...). The visit *column* is
+        ``visit_column=``, since ``visit=`` picks the visit to analyse.
 
     Returns
     -------
