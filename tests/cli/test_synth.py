@@ -46,3 +46,16 @@ def test_root_help_and_version(runner):
     for command in ("validate", "synth", "report"):
         assert command in result.output
     assert runner.invoke(app, ["--version"]).output == f"irtrial {__version__}\n"
+
+
+def test_synth_check(runner, replica_csv, tmp_path):
+    ok = runner.invoke(app, ["synth", "--check", "--out", str(replica_csv)])
+    assert ok.exit_code == 0
+    assert ok.output == f"{replica_csv} is up to date (seed 2006)\n"
+    stale = tmp_path / "stale.csv"
+    stale.write_bytes(replica_csv.read_bytes().replace(b"IRW-01,Placebo,Week 0,0,5",
+                                                       b"IRW-01,Placebo,Week 0,0,6"))
+    bad = runner.invoke(app, ["synth", "--check", "--out", str(stale)])
+    assert bad.exit_code == 1
+    assert "differs from the generator's output" in bad.output
+    assert stale.read_bytes() != replica_csv.read_bytes()  # --check writes nothing

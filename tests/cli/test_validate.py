@@ -88,3 +88,19 @@ def test_help(runner):
     for option in ("--subject", "--arm", "--visit", "--outcome", "--baseline", "--control",
                    "--covariate", "--range", "--param", "--debug"):
         assert option in result.output
+
+
+def test_internal_error_exits_1_without_traceback_unless_debug(runner, replica_csv, monkeypatch):
+    import irtrial
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(irtrial, "read_trial", broken)
+    result = runner.invoke(app, ["validate", str(replica_csv)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == "internal error: RuntimeError: boom"
+    assert "--debug" in result.output and "Traceback" not in result.output
+    result = runner.invoke(app, ["validate", str(replica_csv), "--debug"])
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.output
