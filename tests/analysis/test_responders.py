@@ -360,3 +360,11 @@ def test_subject_without_baseline_is_excluded_with_the_trial_reason():
     assert (ir["n_responders"], ir["n"], ir["n_missing_non_responders"]) == (1, 2, 1)
     counts = res.n_by_arm.set_index("arm").loc["IR"]
     assert counts[["n_randomised", "n_analysed", "n_excluded"]].tolist() == [3, 2, 1]
+
+
+def test_to_comparison_result(results):
+    res = results["exclude"]
+    cr = res.to_comparison_result()
+    pd.testing.assert_frame_equal(cr.table, res.table)
+    pd.testing.assert_frame_equal(cr["rates"], res.rates)
+    assert cr.notes == res.notes and "1 subject(s) excluded" in repr(cr)

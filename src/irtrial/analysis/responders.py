@@ -362,6 +362,27 @@ class ResponderResult:
             )
         return pd.DataFrame(rows)
 
+    def to_comparison_result(self):
+        """The same content as a generic :class:`~irtrial.analysis.result.ComparisonResult`
+        (``table``; ``rates``, ``nnt``, ``responses`` and ``summary`` under ``tables``), for
+        code that handles every comparison alike."""
+        from irtrial.analysis.result import ComparisonResult
+
+        return ComparisonResult(
+            method=self.method,
+            table=self.table,
+            n_by_arm=self.n_by_arm,
+            excluded=self.excluded,
+            tables={
+                "rates": self.rates,
+                "nnt": self.nnt,
+                "responses": self.responses,
+                "summary": self.summary(),
+            },
+            notes=self.notes,
+            conf_level=self.conf_level,
+        )
+
     def __repr__(self) -> str:
         return (
             f"<ResponderResult {len(self.definitions)} definition(s) x "
