@@ -106,9 +106,11 @@ def test_exact_distribution_quantiles():
     assert _pwilcox(10, 6, 5) == pytest.approx(_pwilcox(6 * 5 - 10 - 1, 6, 5, lower_tail=False))
 
 
-def test_welch_needs_two_per_group():
+def test_welch_needs_two_per_group_and_some_variance():
     with pytest.raises(InsufficientDataError):
         _welch(np.array([1.0]), np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(InsufficientDataError, match="constant"):
+        _welch(np.array([1.0, 1.0]), np.array([2.0, 2.0, 2.0]))
 
 
 # ---------------------------------------------------------------- through the Trial layer

@@ -79,9 +79,11 @@ def test_all_zero_changes_give_nan_not_error():
     assert np.isnan(got["estimate"]) and np.isnan(got["ci_lower"])
 
 
-def test_paired_t_needs_two():
+def test_paired_t_needs_two_and_some_variance():
     with pytest.raises(InsufficientDataError):
         _one_sample_t(np.array([1.0]))
+    with pytest.raises(InsufficientDataError, match="zero variance"):
+        _one_sample_t(np.array([-2.0, -2.0, -2.0]))
 
 
 # ---------------------------------------------------------------- through the Trial layer

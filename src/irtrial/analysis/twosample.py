@@ -38,6 +38,10 @@ def _welch(x: np.ndarray, y: np.ndarray, conf_level: float = 0.95, alternative="
         raise InsufficientDataError("Welch's t-test needs at least 2 values per group")
     vx, vy = np.var(x, ddof=1) / nx, np.var(y, ddof=1) / ny
     se = math.sqrt(vx + vy)
+    if se == 0:
+        raise InsufficientDataError(
+            "Welch's t-test: the data are constant in both groups (zero standard error)"
+        )
     df = (vx + vy) ** 2 / (vx**2 / (nx - 1) + vy**2 / (ny - 1))
     est = float(np.mean(x) - np.mean(y))
     t = est / se

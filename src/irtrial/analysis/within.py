@@ -32,6 +32,8 @@ def _one_sample_t(x: np.ndarray, conf_level: float = 0.95, alternative: str = "t
         raise InsufficientDataError("the paired t-test needs at least 2 subjects")
     est = float(np.mean(x))
     se = float(np.std(x, ddof=1) / math.sqrt(n))
+    if se == 0:
+        raise InsufficientDataError("the paired t-test: every change is equal (zero variance)")
     t = est / se
     p, lo, hi = _t_inference(est, se, n - 1, t, conf_level, alternative)
     return {
