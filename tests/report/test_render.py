@@ -68,3 +68,13 @@ def test_no_exclusions_says_so(trial):
 
     clean = dataclasses.replace(trial, exclusions=trial.exclusions.iloc[0:0])
     assert "No subject or row was excluded." in render_html(clean, now=NOW)
+
+
+def test_arms_section_snapshot(html):
+    # Snapshot (reviewed by eye in the rendered page): a change to this fragment must be
+    # deliberate; regenerate tests/report/snapshots/arms_section.html when it is.
+    from pathlib import Path
+
+    snapshot = Path(__file__).parent / "snapshots" / "arms_section.html"
+    fragment = re.search(r'<section id="arms">.*?</section>', html, re.S).group(0)
+    assert fragment + "\n" == snapshot.read_text(encoding="utf-8")
