@@ -66,3 +66,10 @@ def test_wide_problems_name_the_wide_rows(long_df):
     bad, out = info.value.problems
     assert bad.rows == (3,) and bad.subjects == (w.subject[3],)
     assert out.rows == (5,) and "12" in out.message
+
+
+def test_wide_frame_with_integer_visit_headers(long_df):
+    w = _wide(long_df).rename(columns={"Week 0": 0, "Week 1": 1, "Week 2": 2, "Week 6": 6})
+    trial = read_trial(w, format="wide", covariates=["age"])
+    assert trial.baseline_visit == "0" and trial.visits == ("1", "2", "6")
+    assert list(w.columns)[-1] == 6  # the caller's frame is untouched

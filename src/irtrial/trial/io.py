@@ -68,7 +68,9 @@ def read_table(source: object, sheet: str | int | None = None) -> tuple[pd.DataF
         :class:`~irtrial.errors.TrialValidationError` by :func:`irtrial.read_trial`).
     """
     if isinstance(source, pd.DataFrame):
-        return source.reset_index(drop=True).copy(), "<DataFrame>"
+        frame = source.reset_index(drop=True).copy()
+        frame.columns = [str(c).strip() for c in frame.columns]
+        return frame, "<DataFrame>"
     path = Path(source)  # type: ignore[arg-type]
     label = str(path)
     if not path.is_file():
