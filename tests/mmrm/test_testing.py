@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _inference_helpers import full_model_state, sas_state
+from _inference_helpers import full_model_state, sas_ref, sas_state
 
 from irtrial.errors import ModelSpecError
 from irtrial.mmrm import testing
@@ -89,3 +89,33 @@ def test_contrast_table_columns_and_errors():
     assert (tab.df == state.n_obs - 2).all()
     with pytest.raises(ModelSpecError, match="columns"):
         testing.contrast_table(state, [[1.0, 0.0, 0.0]], None, df="residual")
+
+
+# source: tests/reference/sas/inference_fev.json "anova_type3" (design/anova/test3_*.csv, decimals)
+ANOVA_FORMULAS = {
+    "test3_1": "FEV1 ~ ARMCD * FEV1_BL",
+    "test3_2": "FEV1 ~ ARMCD * SEX + ARMCD:FEV1_BL",
+}
+SAS_EFFECTS = {"FEV1_BL*ARMCD": "ARMCD:FEV1_BL", "SEX*ARMCD": "ARMCD:SEX"}
+
+
+@pytest.mark.parametrize("key", list(ANOVA_FORMULAS))
+def test_type3_with_covariates_matches_sas_end_to_end(key):
+    # numeric covariates: a term's own covariate is a slope (averaged over the other factors),
+    # covariates outside the term are held at 0, as SAS's type 3; FEV1_BL*ARMCD without FEV1_BL
+    # (test3_2) is a nested 2-df term
+    from _inference_helpers import fev_data
+
+    import irtrial
+
+    fit = irtrial.mmrm(fev_data(), ANOVA_FORMULAS[key], subject="USUBJID", visit="AVISIT",
+                       covariance="ar1", df="satterthwaite")
+    tab = testing.type3_table(fit.state, df="satterthwaite").set_index("term")
+    ref = sas_ref()["anova_type3"][key]["type3"]
+    assert len(tab) == len(ref)
+    for r in ref:
+        row = tab.loc[SAS_EFFECTS.get(r["Effect"], r["Effect"])]
+        assert row.num_df == r["NumDF"]
+        assert row.den_df == pytest.approx(r["DenDF"], rel=1e-3)
+        assert row.f_value == pytest.approx(r["FValue"], rel=1e-4)
+        assert row.p_value == pytest.approx(r["ProbF"], rel=1e-3)

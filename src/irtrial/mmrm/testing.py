@@ -9,8 +9,10 @@ Joint test of ``L b = 0`` (q independent rows): ``F = (L b)' (L C L')^-1 (L b) /
 
 Type 3 ("Type 3 Tests of Fixed Effects" in SAS): for each term, the hypothesis that its effect,
 averaged with equal weights over the levels of the factors it does not contain, is zero. The
-rows of ``L`` are built on the reference grid: the term's factors get successive-difference
-contrasts, the other factors are averaged over equally; a numeric covariate in the term is
+rows of ``L`` are built on the reference grid: the term's factors get differences from their
+first (reference) level -- SAS's last level with ``ref=`` -- or, when the term's margin without
+that factor is absent (a nested term such as ``ARMCD:FEV1_BL`` without ``FEV1_BL``), one row per
+level; the other factors are averaged over equally; a numeric covariate in the term is
 differenced between 1 and 0 (a slope), one outside the term is held at 0, as SAS's type 3
 estimable functions do (with full-rank treatment coding, as R ``car::Anova(type = 3)``/mmrm's
 ``h_get_contrast`` for the models used here).
@@ -160,11 +162,21 @@ def type3_contrast(state: ModelState, term: str, _cache: dict | None = None) -> 
     for values in itertools.product(*([0, 1] for _ in num_in)):
         sign = np.prod([1.0 if v else -1.0 for v in values]) if num_in else 1.0
         x = x + sign * x_at(tuple(n for n, v in zip(num_in, values, strict=True) if v))
-    # factor contrasts on the grid (rows ordered as itertools.product of the factor levels)
+    # factor contrasts on the grid (rows ordered as itertools.product of the factor levels): a
+    # factor of the term gets differences from its first level when the term without it is in
+    # the model (its margin), else one row per level (as R codes such a factor with indicators)
+    present = {frozenset(_term_vars(t)) for t in design.terms}
+    if any(t in ("(Intercept)", "Intercept", "1") for t in design.terms):
+        present.add(frozenset())
     k = np.ones((1, 1))
     for f, levels in design.factors.items():
         n = len(levels)
-        k = np.kron(k, _vs_first(n) if f in tv else np.full((1, n), 1.0 / n))
+        if f not in tv:
+            k = np.kron(k, np.full((1, n), 1.0 / n))
+        elif frozenset(tv) - {f} in present:
+            k = np.kron(k, _vs_first(n))
+        else:
+            k = np.kron(k, np.eye(n))
     return k @ x
 
 
