@@ -70,3 +70,24 @@ def test_bad_options():
         responder_curve(CSV, kind="ratio", missing="locf", thresholds=[np.nan])
     msg = str(err.value)
     assert "kind" in msg and "missing" in msg and "thresholds" in msg
+
+
+def test_arm_without_counted_subjects_is_noted():
+    # arm 'Low' has its only subject at Week 1 but not at Week 2
+    recs = []
+    for sid, arm, b, y1, y2 in [
+        ("A1", "IR", 6, 3, 2),
+        ("A2", "IR", 6, 5, 5),
+        ("B1", "Low", 6, 4, None),
+        ("P1", "Placebo", 6, 6, 6),
+        ("P2", "Placebo", 5, 3, 1),
+    ]:
+        recs += [(sid, arm, "Week 0", b), (sid, arm, "Week 1", y1), (sid, arm, "Week 2", y2)]
+    df = pd.DataFrame(recs, columns=["id", "arm", "week", "pain"])
+    trial = read_trial(df, subject="id", arm="arm", visit="week", outcome="pain", control="Placebo")
+    rc = responder_curve(trial, missing="exclude", thresholds=[0, 50])
+    low = rc.curve.query("arm == 'Low'")
+    assert (low["n"] == 0).all() and low["percent"].isna().all()
+    assert any("'Low' has no subject" in n for n in rc.notes)
+    assert rc.excluded["subject"].tolist() == ["B1"]
+    assert rc.excluded["reason"].tolist() == ["no value at Week 2"]

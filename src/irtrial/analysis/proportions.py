@@ -444,8 +444,9 @@ def compare_proportions(
         - ``fisher_exact / two_sided``: p only;
         - ``chi_square / pearson`` and ``chi_square / yates``: statistic, ``df`` = 1, p.
 
-        A NaN always comes with a ``note`` saying why (e.g. no events in either arm makes the
-        chi-square undefined).
+        Columns that do not apply to a row hold NaN (a test has no ``estimate``, an interval
+        no ``statistic``); a NaN where a value applies always comes with a ``note`` saying
+        why (e.g. no events in either arm makes the chi-square undefined).
 
     Examples
     --------

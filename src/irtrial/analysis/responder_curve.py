@@ -183,6 +183,8 @@ def responder_curve(
                     }
                 )
             )
+            if n == 0:
+                notes.append(f"{v}: arm {arm!r} has no subject counted; its percent is NaN")
             n_ex = int((out_v[C.ARM] == arm).sum())
             counts.append(
                 {
