@@ -124,3 +124,13 @@ def test_mapping_is_noted():
         "columns mapped from CDISC ADaM BDS names: subject='USUBJID', arm='TRTP', "
         "visit='AVISIT', visit_num='AVISITN', outcome='AVAL', baseline='BASE', "
         "baseline_flag='ABLFL', param_column='PARAMCD'")
+
+
+def test_records_not_flagged_for_analysis_are_recorded():
+    df = make_adam(params=("PAIN",)).assign(ANL01FL="Y")
+    extra = df[df.AVISIT == "Week 2"].head(3).assign(ANL01FL="", AVAL=0.0)
+    trial = read_trial(pd.concat([df, extra], ignore_index=True))
+    assert trial.exclusions.to_dict("records") == [
+        {"subject": None, "arm": None,
+         "reason": "ADaM record not flagged for analysis (ANL01FL)", "n_rows": 3}]
+    assert (trial.data.loc[trial.data.visit == "Week 2", "value"] > 0).all()

@@ -278,13 +278,19 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
         row_groups.append(("empty row", blank))
     if s.adam and "DTYPE" in frame.columns:
         dtype = to_label(frame["DTYPE"])
-        derived = dtype.notna().to_numpy()
+        derived = dtype.notna().to_numpy() & ~blank
         if derived.any():
             kinds = sorted(pd.unique(dtype[derived]))
             row_groups.append((f"ADaM derived record (DTYPE {', '.join(kinds)})", derived))
             notes.append("ADaM derived records (DTYPE not blank) are left out: the analysis "
                          "uses observed records")
             ok &= ~derived
+    if s.adam and "ANL01FL" in frame.columns:
+        flagged = (to_label(frame["ANL01FL"]).str.upper() == "Y").to_numpy(dtype=bool)
+        unflagged = ~flagged & ~_any_group(row_groups, len(frame))
+        if flagged.any() and unflagged.any():
+            row_groups.append(("ADaM record not flagged for analysis (ANL01FL)", unflagged))
+            ok &= ~unflagged
     problems += V.check_duplicates(subj.where(ok), visit.where(ok), s.visit)
     problems += V.check_two_arms(subj, arm, s.arm)
     arm_variants = V.check_case_variants(arm, s.arm, "arm")
@@ -338,6 +344,13 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
                   flag=flag, usable=ok)
     return assemble(frame, s, roles, arms, control, order, nums, base_visit, source, notes,
                     row_groups, n_other)
+
+
+def _any_group(groups: list[tuple[str, np.ndarray]], n: int) -> np.ndarray:
+    out = np.zeros(n, dtype=bool)
+    for _, mask in groups:
+        out |= mask
+    return out
 
 
 def _visit_numbers(visit: pd.Series, vnum: pd.Series, column: str, subj: pd.Series):
