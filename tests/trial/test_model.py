@@ -26,8 +26,8 @@ from .conftest import make_long
 ROLES = {"subject": "subject", "arm": "arm", "visit": "visit", "outcome": "pain"}
 
 
-@pytest.mark.parametrize("module", [irtrial.trial.adam, irtrial.trial.derive, irtrial.trial.io,
-                                    irtrial.trial.load, irtrial.trial.model,
+@pytest.mark.parametrize("module", [irtrial.trial, irtrial.trial.adam, irtrial.trial.derive,
+                                    irtrial.trial.io, irtrial.trial.load, irtrial.trial.model,
                                     irtrial.trial.validate, irtrial.trial.wide])
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
