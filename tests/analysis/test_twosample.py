@@ -111,6 +111,8 @@ def test_welch_needs_two_per_group_and_some_variance():
         _welch(np.array([1.0]), np.array([1.0, 2.0, 3.0]))
     with pytest.raises(InsufficientDataError, match="constant"):
         _welch(np.array([1.0, 1.0]), np.array([2.0, 2.0, 2.0]))
+    with pytest.raises(InsufficientDataError, match="tied"):
+        _mann_whitney(np.array([1.0, 1.0]), np.array([1.0, 1.0, 1.0]))
 
 
 # ---------------------------------------------------------------- through the Trial layer

@@ -177,6 +177,10 @@ def _mann_whitney(
         sigma = math.sqrt(
             (nx * ny / 12) * ((nx + ny + 1) - _tie_term(r) / ((nx + ny) * (nx + ny - 1)))
         )
+        if sigma == 0:
+            raise InsufficientDataError(
+                "the Mann-Whitney test: every value is tied (the same in both arms)"
+            )
         z0 = w - nx * ny / 2
         corr = _correction(z0, alternative) if correct else 0.0
         z = (z0 - corr) / sigma
