@@ -12,9 +12,10 @@ import types
 from irtrial.mmrm._api import TRIAL_FORMULA, mmrm
 from irtrial.mmrm.control import FitControl
 from irtrial.mmrm.covariance import COVARIANCE_TYPES
+from irtrial.mmrm.mixedlm import mixedlm
 from irtrial.mmrm.result import MMRMResult
 
-__all__ = ["mmrm", "MMRMResult", "FitControl", "COVARIANCE_TYPES", "TRIAL_FORMULA"]
+__all__ = ["mmrm", "mixedlm", "MMRMResult", "FitControl", "COVARIANCE_TYPES", "TRIAL_FORMULA"]
 
 
 class _CallableModule(types.ModuleType):
