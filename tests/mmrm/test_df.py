@@ -32,3 +32,16 @@ def test_residual_df_is_n_minus_rank():
     state, _ = full_model_state("satterthwaite")
     # 537 observations with FEV1, 11 linearly independent columns
     assert residual.residual_df(state) == 537 - 11
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["irtrial.mmrm.testing", "irtrial.mmrm.lsmeans", "irtrial.mmrm.vcov",
+     "irtrial.mmrm.df.residual"],
+)
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

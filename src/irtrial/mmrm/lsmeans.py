@@ -15,10 +15,7 @@ chosen method (:mod:`irtrial.mmrm.df`), one contrast at a time.
 SAS: ``LSMEANS ARMCD*AVISIT / DIFF CL`` (with ``OM`` for proportional weights).
 R: ``emmeans::emmeans(fit, ~ ARMCD | AVISIT)``.
 
-Examples
---------
->>> # lsmeans_table(state, "ARMCD", by="AVISIT", df="kenward-roger")
->>> # contrasts_table(state, "ARMCD", control="PBO", by="AVISIT", df="kenward-roger")
+See :func:`lsmeans_table` and :func:`contrasts_table` for examples.
 """
 
 from __future__ import annotations
@@ -108,7 +105,33 @@ def lsmeans_table(
     vcov: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """LS means of ``spec`` (per level of ``by``): estimate, SE, df, t, p (vs 0) and CI."""
+    """LS means of ``spec`` (per level of ``by``) (SAS ``LSMEANS spec*by``; R ``emmeans``).
+
+    Parameters
+    ----------
+    state : ModelState
+    spec, by : str
+        Factors of the model (``by`` optional).
+    weights : {"equal", "proportional"}
+        Weights of the other factors' levels (SAS default / SAS ``OBSMARGINS``).
+    df, vcov, conf_level
+        As :func:`irtrial.mmrm.testing.contrast_table`.
+
+    Returns
+    -------
+    DataFrame
+        ``<spec>, <by>, estimate, std_error, df, statistic, p_value, ci_lower, ci_upper``
+        (the t test is against 0).
+
+    Examples
+    --------
+    >>> import irtrial
+    >>> from irtrial.synthetic import ir_wrap_trial
+    >>> fit = irtrial.mmrm(ir_wrap_trial(), df="kenward-roger")
+    >>> tab = lsmeans_table(fit.state, "arm", by="visit", df="kenward-roger")
+    >>> tab.iloc[-1][["arm", "visit"]].tolist(), float(round(tab.iloc[-1]["estimate"], 3))
+    (['IR', 'Week 6'], -4.081)
+    """
     keys, L = lsmeans_matrix(state, spec, by, weights)
     tab = contrast_table(state, L, None, df=df, vcov=vcov, conf_level=conf_level)
     return pd.concat([keys, tab.drop(columns="term")], axis=1)
@@ -125,7 +148,21 @@ def contrasts_table(
     vcov: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Each level of ``spec`` other than ``control`` minus ``control`` (per level of ``by``)."""
+    """Each level of ``spec`` other than ``control`` minus ``control`` (per level of ``by``).
+
+    SAS ``LSMEANS spec*by / DIFF=CONTROL('control') CL``; R
+    ``contrast(emmeans(fit, ~ spec | by), "trt.vs.ctrl")``. Columns as
+    :func:`lsmeans_table`, ``<spec>`` holding the active level.
+
+    Examples
+    --------
+    >>> import irtrial
+    >>> from irtrial.synthetic import ir_wrap_trial
+    >>> fit = irtrial.mmrm(ir_wrap_trial(), df="kenward-roger")
+    >>> tab = contrasts_table(fit.state, "arm", "Placebo", by="visit", df="kenward-roger")
+    >>> tab.iloc[-1][["estimate", "std_error", "df"]].astype(float).round(3).tolist()
+    [-2.676, 0.528, 36.263]
+    """
     _check(state, spec, by)
     levels = state.design.factors[spec]
     if control not in levels:

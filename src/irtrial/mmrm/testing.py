@@ -71,7 +71,36 @@ def contrast_table(
     vcov: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """One row per row of ``L``: term, estimate, std_error, df, statistic, p_value, CI."""
+    """t tests of the rows of ``L`` (SAS ``ESTIMATE``; R ``emmeans::contrast``, mmrm ``df_1d``).
+
+    Parameters
+    ----------
+    state : ModelState
+    L : (q, p) array_like
+        Contrast rows over the fixed-effect coefficients (``design.column_names``).
+    labels : list of str, optional
+        Row labels (default ``contrast 1``, ...).
+    df : str
+        One of ``DF_METHODS``.
+    vcov : str, optional
+        One of ``VCOV_METHODS``; default the df method's own (KR-adjusted for the KR methods).
+    conf_level : float
+
+    Returns
+    -------
+    DataFrame
+        ``term, estimate, std_error, df, statistic, p_value, ci_lower, ci_upper``.
+
+    Examples
+    --------
+    >>> import irtrial
+    >>> from irtrial.synthetic import ir_wrap_trial
+    >>> fit = irtrial.mmrm(ir_wrap_trial(), df="kenward-roger")
+    >>> tab = contrast_table(fit.state, [[0, 0, 1] + [0] * 10], ["IR - Placebo, Week 1"],
+    ...                      df="kenward-roger")
+    >>> tab[["estimate", "std_error", "df"]].round(3).values.tolist()
+    [[-1.049, 0.326, 35.518]]
+    """
     L = np.atleast_2d(np.asarray(L, dtype=float))
     if L.shape[1] != state.beta.size:
         raise ModelSpecError(f"contrast has {L.shape[1]} columns; the model has {state.beta.size}")
@@ -100,7 +129,25 @@ def _independent_rows(L: np.ndarray, tol: float = 1e-10) -> np.ndarray:
 
 @_one_blas_thread
 def joint_test(state: ModelState, L, *, df: str, vcov: str | None = None) -> dict:
-    """Joint F test of ``L b = 0``: dict num_df, den_df, f_value, p_value."""
+    """Joint F test of ``L b = 0`` (SAS ``CONTRAST``; R mmrm ``df_md``).
+
+    Redundant rows of ``L`` are dropped (``num_df`` is its rank). Kenward-Roger scales F by
+    lambda; Satterthwaite uses SAS's eigen-decomposition df.
+
+    Returns
+    -------
+    dict
+        ``num_df, den_df, f_value, p_value``.
+
+    Examples
+    --------
+    >>> import irtrial
+    >>> from irtrial.synthetic import ir_wrap_trial
+    >>> fit = irtrial.mmrm(ir_wrap_trial(), df="kenward-roger")
+    >>> res = joint_test(fit.state, type3_contrast(fit.state, "arm:visit"), df="kenward-roger")
+    >>> res["num_df"], round(res["den_df"], 3), round(res["f_value"], 3)
+    (5, 33.0, 1.578)
+    """
     L = _independent_rows(np.atleast_2d(np.asarray(L, dtype=float)))
     method, cov = _resolve(state, df, vcov)
     q = L.shape[0]
@@ -181,7 +228,21 @@ def type3_contrast(state: ModelState, term: str, _cache: dict | None = None) -> 
 
 
 def type3_table(state: ModelState, *, df: str, vcov: str | None = None) -> pd.DataFrame:
-    """SAS "Type 3 Tests of Fixed Effects": term, num_df, den_df, f_value, p_value."""
+    """SAS "Type 3 Tests of Fixed Effects" with the chosen df (R ``car::Anova(type = 3)``).
+
+    Returns
+    -------
+    DataFrame
+        ``term, num_df, den_df, f_value, p_value``, one row per term but the intercept.
+
+    Examples
+    --------
+    >>> import irtrial
+    >>> from irtrial.synthetic import ir_wrap_trial
+    >>> fit = irtrial.mmrm(ir_wrap_trial(), df="kenward-roger")
+    >>> type3_table(fit.state, df="kenward-roger").round(3).values.tolist()[-1]
+    ['arm:visit', 5, 33.0, 1.578, 0.194]
+    """
     rows = []
     cache: dict = {}
     for term in state.design.terms:

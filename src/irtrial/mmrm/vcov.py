@@ -10,9 +10,16 @@
     (SAS ``EMPIRICAL``: classical CR0, no small-sample correction; R mmrm ``vcov="Empirical"``).
     With observation weights ``V_s^-1 = W^1/2 Sigma_s^-1 W^1/2``, as SAS ``WEIGHT``.
 
+References: Kenward & Roger 1997 (Biometrics 53:983-997); Liang & Zeger 1986 (sandwich);
+SAS/STAT PROC MIXED ``EMPIRICAL``; mmrm vignette "empirical".
+
 Examples
 --------
->>> # beta_vcov(state, "empirical") -> (p, p) array
+>>> import numpy as np, irtrial
+>>> from irtrial.synthetic import ir_wrap_trial
+>>> fit = irtrial.mmrm(ir_wrap_trial(), df="kenward-roger")
+>>> {v: float(np.sqrt(beta_vcov(fit.state, v)[2, 2]).round(4)) for v in VCOV_METHODS}
+{'asymptotic': 0.326, 'kenward-roger': 0.3265, 'kenward-roger-linear': 0.3265, 'empirical': 0.331}
 """
 
 from __future__ import annotations

@@ -2,7 +2,11 @@
 
 Examples
 --------
->>> # residual_df(state) == state.n_obs - rank(X)
+>>> import irtrial
+>>> from irtrial.synthetic import ir_wrap_trial
+>>> fit = irtrial.mmrm(ir_wrap_trial(), df="residual")
+>>> residual_df(fit.state)  # 234 observations, 13 coefficients
+221.0
 """
 
 from __future__ import annotations
