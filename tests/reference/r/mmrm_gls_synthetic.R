@@ -12,6 +12,8 @@
 # emmeans: mode = "satterthwaite", which for gls falls back to "appx-satterthwaite" (numerical
 # derivatives of the variance of the estimate with respect to the gls variance parameters, their
 # covariance from nlme's apVar).
+# A second model, change ~ baseline + SEX + ARM * AVISIT, gives LS means with equal and with
+# proportional (observed-margin) weights over SEX.
 suppressPackageStartupMessages({library(jsonlite); library(nlme); library(emmeans)})
 
 raw <- read.csv("data/synthetic/ir_wrap_trial.csv", stringsAsFactors = FALSE)
@@ -40,6 +42,20 @@ an <- as.data.frame(joint_tests(fit, mode = "satterthwaite"))
 full <- names(which.max(table(d$USUBJID)))
 V <- getVarCov(fit, individual = full)
 
+# a second model with a factor covariate, for LS-mean weights: equal (SAS default) and
+# proportional to the observed SEX frequencies (emmeans weights = "proportional" = SAS OBSMARGINS)
+d$SEX <- factor(d$SEX, levels = c("F", "M"))
+fit_sex <- gls(change ~ baseline + SEX + ARM * AVISIT, data = d, method = "REML",
+               correlation = corSymm(form = ~ VIS | USUBJID),
+               weights = varIdent(form = ~ 1 | AVISIT),
+               control = glsControl(tolerance = 1e-10, msTol = 1e-10, maxIter = 500,
+                                    msMaxIter = 500))
+lsm_w <- function(w) {
+  e <- as.data.frame(summary(emmeans(fit_sex, ~ ARM | AVISIT, weights = w, mode = "df.error")))
+  data.frame(ARM = as.character(e$ARM), AVISIT = as.character(e$AVISIT), estimate = e$emmean,
+             std_error = e$SE)
+}
+
 out <- list(
   model = "change ~ baseline + ARM * AVISIT, us(AVISIT | USUBJID), REML (nlme::gls corSymm + varIdent)",
   n_obs = nrow(d), n_subjects = length(unique(d$USUBJID)),
@@ -54,6 +70,8 @@ out <- list(
                          estimate = ct$estimate, std_error = ct$SE, df = ct$df,
                          statistic = ct$t.ratio, p_value = ct$p.value,
                          ci_lower = ct$lower.CL, ci_upper = ct$upper.CL),
+  sex_model = list(neg2_res_loglik = -2 * as.numeric(logLik(fit_sex)),
+                   lsmeans_equal = lsm_w("equal"), lsmeans_proportional = lsm_w("proportional")),
   joint_tests = data.frame(term = as.character(an[["model term"]]), num_df = an$df1,
                            den_df = an$df2, f_value = an$F.ratio, p_value = an$p.value)
 )
