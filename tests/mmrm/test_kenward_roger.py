@@ -103,3 +103,19 @@ def test_end_to_end_through_irtrial_mmrm(key, variant, method):
     # agree to 1.3e-5 (test_kr_diff_matches_sas)
     assert row.std_error == pytest.approx(sas["StdErr"], rel=2e-4)
     assert row.df == pytest.approx(sas["DF"], rel=1e-3)
+
+
+def test_kenward_roger_refuses_ml_fits():
+    from _inference_helpers import fev_data
+
+    import irtrial
+    from irtrial.errors import ModelSpecError
+
+    fit = irtrial.mmrm(fev_data(), "FEV1 ~ ARMCD", subject="USUBJID", visit="AVISIT",
+                       covariance="ar1", method="ml", df="satterthwaite")
+    with pytest.raises(ModelSpecError, match="REML"):
+        testing.contrast_table(fit.state, L, None, df="kenward-roger")
+    with pytest.raises(ModelSpecError, match="REML"):
+        testing.contrast_table(fit.state, L, None, df="satterthwaite", vcov="kenward-roger-linear")
+    with pytest.raises(ModelSpecError, match="REML"):
+        vcov.beta_vcov(fit.state, "kenward-roger")

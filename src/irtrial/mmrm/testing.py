@@ -42,6 +42,11 @@ _MODEL_BASED_DF = ("satterthwaite", "kenward-roger", "kenward-roger-linear")
 def _resolve(state: ModelState, df: str, vcov: str | None):
     method = df_method(df)
     vc = default_vcov(df) if vcov is None else str(vcov).lower()
+    if state.method != "reml" and "kenward-roger" in (str(df).lower(), vc.removesuffix("-linear")):
+        raise ModelSpecError(
+            "Kenward-Roger needs a REML fit (method='reml'), as in SAS and R mmrm; "
+            "use df='satterthwaite' with method='ml'"
+        )
     if vc == "empirical" and str(df).lower() in _MODEL_BASED_DF:
         raise ModelSpecError(
             f"df={df!r} is not available with vcov='empirical'; use df='between-within' "

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from irtrial.errors import ModelSpecError
 from irtrial.mmrm._information import get_information
 from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
@@ -41,7 +42,9 @@ __all__ = ["adjusted_vcov", "df_1d", "df_md", "kr_test"]
 
 
 def adjusted_vcov(state: ModelState, linear: bool = False) -> np.ndarray:
-    """``Phi_A``; ``linear=True`` drops the second-derivative terms R_ij."""
+    """``Phi_A``; ``linear=True`` drops the second-derivative terms R_ij (REML fits only)."""
+    if state.method != "reml":
+        raise ModelSpecError("Kenward-Roger needs a REML fit (method='reml'), as in SAS and R mmrm")
     info = get_information(state)
     w = info.theta_vcov
     phi = info.phi
