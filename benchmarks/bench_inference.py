@@ -10,9 +10,10 @@ parameters, 23 fixed effects). Times, as medians of ``--repeat`` runs:
 * empirical: the sandwich covariance.
 
 Every inference timing starts from a fresh ``ModelState`` copy so that no cached information
-is reused. Peer: R mmrm's published times on the same data and model family (mmrm README /
-DOMAIN.md: fit 3.4 s; with Satterthwaite 3.1 s, with Kenward-Roger 45 s, per the issue); R is
-not run here because the mmrm package is not installed (nlme::gls takes ~164 s on this data).
+is reused. Peers: R mmrm's published times on bcva (fit 3.4 s; with Satterthwaite 3.1 s, with
+Kenward-Roger 45 s, per the issue; the mmrm package is not installed here and nlme::gls takes
+~164 s on bcva), and, run in the same process when ``Rscript`` exists, R nlme::gls + emmeans
+on fev_data (``bench_inference_peer.R``) against ``irtrial.mmrm`` + LS-mean differences.
 
 Small (t x t, p x p) matrix products dominate; a multi-threaded BLAS on a busy machine makes
 them several times slower, so the fit and the inference layer limit BLAS to one thread
@@ -32,7 +33,9 @@ if "IRTRIAL_BENCH_BLAS_THREADS" in os.environ:
 
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
+import shutil  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -62,6 +65,33 @@ def timed(fn, repeat: int) -> tuple[float, object]:
         out = fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), out
+
+
+def fev_section(repeat: int) -> list[tuple[str, float]]:
+    """fev_data (197 subjects, 4 visits): irtrial vs R nlme::gls + emmeans in the same run."""
+    fev = pd.read_csv(DATA.with_name("fev_data.csv")).dropna(subset=["FEV1"])
+    fev["ARMCD"] = pd.Categorical(fev["ARMCD"], categories=["PBO", "TRT"])
+    fev["SEX"] = pd.Categorical(fev["SEX"], categories=["Male", "Female"])
+    rows = []
+    for df in ("satterthwaite", "kenward-roger"):
+        def run(df=df):
+            fit = irtrial.mmrm(fev, "FEV1 ~ RACE + SEX + ARMCD * AVISIT", subject="USUBJID",
+                               visit="AVISIT", covariance="us", df=df)
+            return fit.contrasts("ARMCD", "PBO", by="AVISIT")
+
+        rows.append((f"fev: irtrial fit + LS-mean diffs ({df})", timed(run, repeat)[0]))
+    if shutil.which("Rscript"):
+        proc = subprocess.run(
+            ["Rscript", str(Path(__file__).with_name("bench_inference_peer.R"))],
+            capture_output=True, text=True, cwd=DATA.parents[3],
+        )
+        if proc.returncode != 0:
+            print("R peer failed:", proc.stderr.strip()[-500:])
+            return rows
+        out = proc.stdout.split()
+        rows.append(("fev: R nlme::gls fit (peer)", float(out[0])))
+        rows.append(("fev: R emmeans diffs, appx-satterthwaite (peer)", float(out[1])))
+    return rows
 
 
 def main() -> None:
@@ -100,8 +130,9 @@ def main() -> None:
     print(f"bcva_data: {state.n_subjects} subjects, {state.n_obs} rows, {n_pat} patterns, "
           f"p={p}, k={state.theta.size}; "
           f"BLAS threads env {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}")
+    rows += fev_section(args.repeat)
     for name, t in rows:
-        print(f"  {name:42s} {t:8.3f} s")
+        print(f"  {name:50s} {t:8.3f} s")
     print("  peer (R mmrm, published): fit 3.4 s; fit + Satterthwaite 3.1 s; + Kenward-Roger 45 s")
 
 
