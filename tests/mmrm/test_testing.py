@@ -87,8 +87,28 @@ def test_contrast_table_columns_and_errors():
         "term", "estimate", "std_error", "df", "statistic", "p_value", "ci_lower", "ci_upper"
     ]
     assert (tab.df == state.n_obs - 2).all()
-    with pytest.raises(ModelSpecError, match="columns"):
+    with pytest.raises(ModelSpecError, match="shape"):
         testing.contrast_table(state, [[1.0, 0.0, 0.0]], None, df="residual")
+    with pytest.raises(ModelSpecError, match="NaN"):
+        testing.joint_test(state, [[np.nan, 1.0]], df="residual")
+    with pytest.raises(ModelSpecError, match="all zeros"):
+        testing.joint_test(state, [[0.0, 0.0]], df="residual")
+    with pytest.raises(ModelSpecError, match="conf_level"):
+        testing.contrast_table(state, [[0.0, 1.0]], None, df="residual", conf_level=95)
+
+
+def test_type3_of_a_numeric_only_model():
+    from _inference_helpers import fev_data
+
+    import irtrial
+
+    fit = irtrial.mmrm(fev_data(), "FEV1 ~ FEV1_BL", subject="USUBJID", visit="AVISIT",
+                       covariance="cs", df="satterthwaite")
+    tab = testing.type3_table(fit.state, df="satterthwaite")
+    row = fit.coefficients.set_index("term").loc["FEV1_BL"]
+    assert tab.term.tolist() == ["FEV1_BL"]
+    assert tab.f_value[0] == pytest.approx(row.statistic**2, rel=1e-10)
+    assert tab.den_df[0] == pytest.approx(row.df, rel=1e-10)
 
 
 # source: tests/reference/sas/inference_fev.json "anova_type3" (design/anova/test3_*.csv, decimals)

@@ -106,9 +106,9 @@ def contrast_table(
     >>> tab[["estimate", "std_error", "df"]].round(3).values.tolist()
     [[-1.049, 0.326, 35.518]]
     """
-    L = np.atleast_2d(np.asarray(L, dtype=float))
-    if L.shape[1] != state.beta.size:
-        raise ModelSpecError(f"contrast has {L.shape[1]} columns; the model has {state.beta.size}")
+    L = _check_contrast(state, L)
+    if not (isinstance(conf_level, float | int) and 0 < conf_level < 1):
+        raise ModelSpecError(f"conf_level={conf_level!r} must be a number between 0 and 1")
     method, cov = _resolve(state, df, vcov)
     est = L @ state.beta
     se = np.sqrt(np.einsum("qa,ab,qb->q", L, cov, L))
@@ -121,6 +121,20 @@ def contrast_table(
         C.TERM: labels, C.ESTIMATE: est, C.STD_ERROR: se, C.DF: dfs, C.STATISTIC: t,
         C.P_VALUE: p, C.CI_LOWER: est - q * se, C.CI_UPPER: est + q * se,
     })
+
+
+def _check_contrast(state: ModelState, L) -> np.ndarray:
+    L = np.atleast_2d(np.asarray(L, dtype=float))
+    problems = []
+    if L.ndim != 2 or L.shape[1] != state.beta.size:
+        problems.append(f"has shape {L.shape}; the model has {state.beta.size} coefficients")
+    elif not np.all(np.isfinite(L)):
+        problems.append("contains NaN or infinite values")
+    elif not np.any(L):
+        problems.append("is all zeros")
+    if problems:
+        raise ModelSpecError("the contrast matrix L " + "; ".join(problems))
+    return L
 
 
 def _independent_rows(L: np.ndarray, tol: float = 1e-10) -> np.ndarray:
@@ -153,7 +167,7 @@ def joint_test(state: ModelState, L, *, df: str, vcov: str | None = None) -> dic
     >>> res["num_df"], round(res["den_df"], 3), round(res["f_value"], 3)
     (5, 33.0, 1.578)
     """
-    L = _independent_rows(np.atleast_2d(np.asarray(L, dtype=float)))
+    L = _independent_rows(_check_contrast(state, L))
     method, cov = _resolve(state, df, vcov)
     q = L.shape[0]
     lb = L @ state.beta
