@@ -15,7 +15,9 @@ that factor is absent (a nested term such as ``ARMCD:FEV1_BL`` without ``FEV1_BL
 level; the other factors are averaged over equally; a numeric covariate in the term is
 differenced between 1 and 0 (a slope), one outside the term is held at 0, as SAS's type 3
 estimable functions do (with full-rank treatment coding, as R ``car::Anova(type = 3)``/mmrm's
-``h_get_contrast`` for the models used here).
+``h_get_contrast`` for the models used here). F is invariant to the choice of rows; SAS's
+multi-row Satterthwaite df are not, and match SAS when SAS's reference level (``ref=``, its
+last level) is the model's first level, as in SAS programs written to match R.
 """
 
 from __future__ import annotations
