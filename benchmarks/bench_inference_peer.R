@@ -3,6 +3,7 @@
 # Prints two times in seconds: the fit, then the LS means + differences.
 # Run from the repository root: Rscript benchmarks/bench_inference_peer.R
 suppressPackageStartupMessages({library(nlme); library(emmeans)})
+set.seed(1)  # emmeans' appx-satterthwaite perturbs the parameters at random
 d <- read.csv("tests/reference/sas/fev_data.csv")
 d <- d[!is.na(d$FEV1), ]
 d$ARMCD <- factor(d$ARMCD, levels = c("PBO", "TRT")); d$AVISIT <- factor(d$AVISIT)

@@ -116,8 +116,8 @@ def test_bad_requests_are_clear_errors():
 # (nlme::gls corSymm + varIdent = unstructured, REML; emmeans ~ ARM | AVISIT). Estimates and SEs
 # at 1e-4. The df are not compared: emmeans falls back to "appx-satterthwaite" for gls (numerical
 # derivatives, and nlme's apVar from the likelihood with sigma profiled out), which differs from
-# SAS's Satterthwaite (reproduced above to 1e-3) by up to 2% here and is not even reproducible
-# (two runs of the script gave 35.77 and 35.71 for the first LS mean).
+# SAS's Satterthwaite (reproduced above to 1e-3) by up to 2% here and depends on the random
+# seed (35.77 and 35.71 for the first LS mean in two unseeded runs; the script now sets one).
 R_REF = Path(__file__).resolve().parents[1] / "reference" / "r" / "mmrm_gls_synthetic.json"
 DATA = Path(__file__).resolve().parents[2] / "data" / "synthetic" / "ir_wrap_trial.csv"
 

@@ -15,6 +15,7 @@
 # A second model, change ~ baseline + SEX + ARM * AVISIT, gives LS means with equal and with
 # proportional (observed-margin) weights over SEX.
 suppressPackageStartupMessages({library(jsonlite); library(nlme); library(emmeans)})
+set.seed(1)  # emmeans' appx-satterthwaite perturbs the parameters at random
 
 raw <- read.csv("data/synthetic/ir_wrap_trial.csv", stringsAsFactors = FALSE)
 base <- raw[raw$AVISIT == "Week 0", c("USUBJID", "AVAL")]
