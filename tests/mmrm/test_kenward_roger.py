@@ -119,3 +119,37 @@ def test_kenward_roger_refuses_ml_fits():
         testing.contrast_table(fit.state, L, None, df="satterthwaite", vcov="kenward-roger-linear")
     with pytest.raises(ModelSpecError, match="REML"):
         vcov.beta_vcov(fit.state, "kenward-roger")
+
+
+# source: tests/reference/r/kr_pbkrtest_cs.R -> kr_pbkrtest_cs.json (pbkrtest::KRmodcomp on
+# FEV1 ~ ARMCD * AVISIT + (1 | USUBJID), i.e. compound symmetry in irtrial's "cs" parametrisation).
+# SAS has no multi-row KR test in the references; pbkrtest checks lambda and m for 3- and 4-row
+# hypotheses, with W from the expected information as pbkrtest computes it.
+def test_multirow_kr_matches_pbkrtest_with_expected_information():
+    import json
+    from pathlib import Path
+
+    from _inference_helpers import fev_data
+
+    import irtrial
+
+    ref = json.loads((Path(__file__).resolve().parents[1] / "reference" / "r"
+                      / "kr_pbkrtest_cs.json").read_text())
+    fit = irtrial.mmrm(fev_data(), "FEV1 ~ ARMCD * AVISIT", subject="USUBJID", visit="AVISIT",
+                       covariance="cs", df="kenward-roger")
+    state = fit.state
+    assert list(fit.design.column_names) == ref["column_names"]
+    np.testing.assert_allclose(state.theta, [ref["theta"]["CS"], ref["theta"]["Residual"]],
+                               rtol=1e-4)
+    cov = kenward_roger.adjusted_vcov(state, information="expected")
+    np.testing.assert_allclose(np.sqrt(np.diag(cov)), ref["se_adjusted"], rtol=1e-4)
+    for test in ref["tests"]:
+        cols = np.atleast_1d(test["columns"]) - 1
+        Lh = np.zeros((cols.size, state.beta.size))
+        Lh[np.arange(cols.size), cols] = 1.0
+        lam, m = kenward_roger.kr_test(state, Lh, cov, information="expected")
+        lb = Lh @ state.beta
+        f = lam * float(lb @ np.linalg.solve(Lh @ cov @ Lh.T, lb)) / cols.size
+        assert lam == pytest.approx(test["f_scaling"], rel=1e-4)
+        assert f == pytest.approx(test["f_value"], rel=1e-4)
+        assert m == pytest.approx(test["den_df"], rel=1e-3)

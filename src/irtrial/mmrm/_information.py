@@ -105,6 +105,29 @@ class Information:
                 r += (b.si @ f @ b.si).reshape(-1) @ b.g
         return q.reshape(p, p), r.reshape(p, p)
 
+    @cached_property
+    def expected_theta_vcov(self) -> np.ndarray:
+        """``2 E[H]^-1`` from the expected REML information ``tr(P V_i P V_j)`` (as R pbkrtest;
+        SAS and the df methods here use the observed :attr:`theta_vcov`)."""
+        k = self.hessian.shape[0]
+        phi_flat = self.phi.reshape(-1)
+        h = np.zeros((k, k))
+        with single_blas_thread():
+            for b in self.blocks:
+                act, t = b.active, b.si.shape[0]
+                if act.size == 0:
+                    continue
+                d_flat = b.d.reshape(act.size, t * t)
+                a_tr = b.a.transpose(0, 2, 1).reshape(act.size, t * t)
+                c_phi = (b.g @ phi_flat).reshape(t, t)
+                n = b.a @ (c_phi @ b.si)
+                h[np.ix_(act, act)] += b.m * (d_flat @ a_tr.T) - 2.0 * (
+                    d_flat @ n.transpose(0, 2, 1).reshape(act.size, t * t).T
+                )
+            mp = self.phi @ self.p_mats
+            h += mp.reshape(k, -1) @ mp.transpose(0, 2, 1).reshape(k, -1).T
+        return 2.0 * _inv_sym((h + h.T) / 2.0)
+
     def scores(self) -> list[np.ndarray]:
         """Per-pattern (m, p) arrays of subject scores ``X_s' V_s^-1 r_s``."""
         return [np.einsum("mtp,tu,mu->mp", b.xs, b.si, b.rs, optimize=True) for b in self.blocks]

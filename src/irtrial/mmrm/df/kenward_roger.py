@@ -41,12 +41,18 @@ from irtrial.mmrm._types import ModelState
 __all__ = ["adjusted_vcov", "df_1d", "df_md", "kr_test"]
 
 
-def adjusted_vcov(state: ModelState, linear: bool = False) -> np.ndarray:
-    """``Phi_A``; ``linear=True`` drops the second-derivative terms R_ij (REML fits only)."""
+def adjusted_vcov(
+    state: ModelState, linear: bool = False, information: str = "observed"
+) -> np.ndarray:
+    """``Phi_A``; ``linear=True`` drops the second-derivative terms R_ij (REML fits only).
+
+    ``information="expected"`` takes W from the expected information (R pbkrtest's choice);
+    the default, observed, is SAS's.
+    """
     if state.method != "reml":
         raise ModelSpecError("Kenward-Roger needs a REML fit (method='reml'), as in SAS and R mmrm")
     info = get_information(state)
-    w = info.theta_vcov
+    w = _weights(info, information)
     phi = info.phi
     with single_blas_thread():
         q_w, r_w = info.kr_sums(w)
@@ -59,12 +65,20 @@ def adjusted_vcov(state: ModelState, linear: bool = False) -> np.ndarray:
     return (phi_a + phi_a.T) / 2.0
 
 
-def kr_test(state: ModelState, L: np.ndarray, cov: np.ndarray) -> tuple[float, float]:
+def _weights(info, information: str) -> np.ndarray:
+    if information not in ("observed", "expected"):
+        raise ModelSpecError(f"information must be 'observed' or 'expected', not {information!r}")
+    return info.theta_vcov if information == "observed" else info.expected_theta_vcov
+
+
+def kr_test(
+    state: ModelState, L: np.ndarray, cov: np.ndarray, information: str = "observed"
+) -> tuple[float, float]:
     """(lambda, m) for the joint test of the rows of ``L`` (they depend on Phi, not ``cov``)."""
     info = get_information(state)
     L = np.atleast_2d(np.asarray(L, float))
     q = L.shape[0]
-    w = info.theta_vcov
+    w = _weights(info, information)
     theta = L.T @ np.linalg.solve(L @ info.phi @ L.T, L)  # (p, p)
     # M_i = Theta Phi P_i Phi
     k, p = info.p_mats.shape[:2]
