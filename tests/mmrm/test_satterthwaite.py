@@ -22,6 +22,7 @@ from _inference_helpers import (
     sas_state,
 )
 
+from irtrial.mmrm import testing
 from irtrial.mmrm._information import information
 from irtrial.mmrm.df import satterthwaite
 
@@ -110,3 +111,27 @@ def test_ml_reml_and_grouped_models_match_sas_listings(key):
     # SEs are printed with 4 decimals; one unit of the last digit, since our fit is the exact
     # optimum and SAS's stops earlier (cs ML: 0.427365 here, printed 0.4273)
     assert row.std_error == pytest.approx(ref["intercept"]["StdErr"], abs=1e-4)
+
+
+# source: tests/reference/r/satterthwaite_lmertest_cs.R -> satterthwaite_lmertest_cs.json
+# (lmerTest::contest, the SAS eigen-decomposition method, on a random-intercept = "cs" model)
+def test_multirow_df_match_lmertest():
+    import json
+    from pathlib import Path
+
+    import irtrial
+
+    ref = json.loads((Path(__file__).resolve().parents[1] / "reference" / "r"
+                      / "satterthwaite_lmertest_cs.json").read_text())
+    fit = irtrial.mmrm(fev_data(), "FEV1 ~ ARMCD * AVISIT", subject="USUBJID", visit="AVISIT",
+                       covariance="cs", df="satterthwaite")
+    assert list(fit.design.column_names) == ref["column_names"]
+    for test in ref["tests"]:
+        cols = np.atleast_1d(test["columns"]) - 1
+        L = np.zeros((cols.size, fit.state.beta.size))
+        L[np.arange(cols.size), cols] = 1.0
+        res = testing.joint_test(fit.state, L, df="satterthwaite")
+        assert res["num_df"] == test["num_df"]
+        assert res["f_value"] == pytest.approx(test["f_value"], rel=1e-4)
+        assert res["den_df"] == pytest.approx(test["den_df"], rel=1e-3)
+        assert res["p_value"] == pytest.approx(test["p_value"], rel=1e-3)
