@@ -170,3 +170,26 @@ def test_aic_bic_follow_sas_conventions():
     stats_ = dict(reference()["sas"]["sas_log.txt"]["fit_statistics"])
     np.testing.assert_allclose(ml.aic, stats_["AIC (Smaller is Better)"], atol=0.05)
     np.testing.assert_allclose(ml.bic, stats_["BIC (Smaller is Better)"], atol=0.05)
+
+
+@pytest.mark.parametrize("optimizer", ["l-bfgs-b", "bfgs"])
+@pytest.mark.parametrize("key", ["sas_log_reml.txt", "sas_adh_reml.txt", "sas_group_csh_ml.txt"])
+def test_fallback_optimizers_reach_the_same_optimum(key, optimizer):
+    # the scipy fallbacks (unconstrained parametrisation + analytic gradient, Newton polish)
+    sp = spec(key)
+    fit = irtrial.mmrm(
+        fev_data(sp["orders"]),
+        sp["formula"],
+        subject="USUBJID",
+        visit="AVISIT",
+        covariance=sp["covariance"],
+        method=sp["method"],
+        group=sp["group"],
+        df="residual",
+        control=irtrial.FitControl(optimizers=(optimizer,)),
+    )
+    assert fit.optimizer == optimizer
+    np.testing.assert_allclose(-2 * fit.loglik, -2 * _fit(key).loglik, rtol=1e-10)
+    # both stop at a Newton decrement ~1e-11 |f|: theta agrees to 1e-3 of its SE
+    se = _fit(key).covariance_parameters["std_error"].to_numpy()
+    assert np.all(np.abs(fit.theta - _fit(key).theta) <= 1e-3 * se)
