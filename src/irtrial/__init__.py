@@ -74,6 +74,7 @@ from irtrial.analysis import (  # noqa: E402
     number_needed_to_treat,
     responder_analysis,
     responder_curve,
+    responders,
 )
 
 __all__ += [
@@ -85,4 +86,5 @@ __all__ += [
     "number_needed_to_treat",
     "responder_analysis",
     "responder_curve",
+    "responders",
 ]

@@ -28,4 +28,8 @@ __all__: list[str] = [
     "number_needed_to_treat",
     "responder_analysis",
     "responder_curve",
+    "responders",
 ]
+
+#: short name used in the issue and the docs: ``irtrial.responders(trial)``
+responders = responder_analysis

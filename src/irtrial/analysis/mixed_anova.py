@@ -8,7 +8,6 @@ import warnings
 from typing import Any
 
 import pandas as pd
-import pingouin as pg
 
 from irtrial import columns as C
 from irtrial.analysis._data import as_trial, resolve_visits
@@ -196,6 +195,8 @@ def mixed_anova(
         notes.append(msg)
 
     complete[C.VISIT] = complete[C.VISIT].astype(str)
+    import pingouin as pg  # imported here: it costs ~0.5 s at `import irtrial`
+
     aov = pg.mixed_anova(
         data=complete, dv="y", within=C.VISIT, subject=C.SUBJECT, between=C.ARM, correction=True
     )

@@ -37,7 +37,26 @@ def _validate_options(covariance, method, df, vcov, conf_level) -> list[str]:
         problems.append(f"vcov={vcov!r} is not one of None, " + ", ".join(map(repr, VCOV_METHODS)))
     if not (isinstance(conf_level, float | int) and 0 < conf_level < 1):
         problems.append(f"conf_level={conf_level!r} must be a number between 0 and 1")
+    kr = "kenward-roger" in (df, str(vcov).removesuffix("-linear"))
+    if method == "ml" and kr:
+        problems.append(
+            "Kenward-Roger needs method='reml' (as in SAS and R mmrm); use df='satterthwaite' "
+            "with method='ml'"
+        )
+    if vcov == "empirical" and df in ("satterthwaite", "kenward-roger", "kenward-roger-linear"):
+        problems.append(
+            f"df={df!r} is not available with vcov='empirical'; use df='between-within' (SAS's "
+            "default with EMPIRICAL) or df='residual'"
+        )
     return problems
+
+
+def _default_df(method: str, vcov: str | None) -> str:
+    """SAS's defaults: between-within with EMPIRICAL; Kenward-Roger under REML (the
+    recommended primary analysis); Satterthwaite under ML, where KR is undefined."""
+    if vcov == "empirical":
+        return "between-within"
+    return "kenward-roger" if method == "reml" else "satterthwaite"
 
 
 def _check_information(prepared, structure, covariance) -> None:
@@ -92,7 +111,7 @@ def mmrm(
     visit: str | None = None,
     covariance: str = "us",
     method: str = "reml",
-    df: str = "kenward-roger",
+    df: str | None = None,
     group: str | None = None,
     weights: str | None = None,
     vcov: str | None = None,
@@ -116,8 +135,13 @@ def mmrm(
     covariance : {"us", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "ad", "adh"}
         Residual covariance structure (see :mod:`irtrial.mmrm.covariance`).
     method : {"reml", "ml"}
-    df : {"satterthwaite", "kenward-roger", "kenward-roger-linear", "between-within", "residual"}
-        Denominator degrees of freedom of tests and intervals.
+    df : {None, "satterthwaite", "kenward-roger", "kenward-roger-linear", "between-within", \
+"residual"}
+        Denominator degrees of freedom of tests and intervals. None (the default) means
+        "kenward-roger" under REML, "satterthwaite" under ML and "between-within" with
+        ``vcov="empirical"``. ``"kenward-roger"`` reproduces SAS ``DDFM=KR``;
+        ``"kenward-roger-linear"`` reproduces SAS ``DDFM=KR(FIRSTORDER)``; for ``us`` and ``cs``
+        they coincide.
     group : str, optional
         A column (e.g. the arm) whose levels get separate covariance parameters (SAS
         ``REPEATED / GROUP=``).
@@ -183,7 +207,9 @@ def mmrm(
         raise ModelSpecError("formula, subject and visit are required for a DataFrame")
     covariance = str(covariance).lower()
     method = str(method).lower()
-    df = str(df).lower()
+    if vcov is not None:
+        vcov = str(vcov).lower()
+    df = _default_df(method, vcov) if df is None else str(df).lower()
     problems = _validate_options(covariance, method, df, vcov, conf_level)
     if control is not None and not isinstance(control, FitControl):
         problems.append("control must be an irtrial.mmrm.FitControl")
