@@ -184,12 +184,7 @@ def _mann_whitney(
         z0 = w - nx * ny / 2
         corr = _correction(z0, alternative) if correct else 0.0
         z = (z0 - corr) / sigma
-        if alternative == "less":
-            p = stats.norm.cdf(z)
-        elif alternative == "greater":
-            p = stats.norm.sf(z)
-        else:
-            p = 2 * min(stats.norm.cdf(z), stats.norm.sf(z))
+        p = _normal_p_value(z, alternative)
 
         def w_of(d: float, correct_: bool) -> float:
             dr = stats.rankdata(np.concatenate([x - d, y]))
@@ -235,9 +230,19 @@ def _mann_whitney(
 
 
 def _correction(z: float, alternative: str) -> float:
+    """R's continuity correction of a rank statistic centred at ``z`` (shared with ``within``)."""
     if alternative == "two-sided":
         return float(np.sign(z)) * 0.5
     return 0.5 if alternative == "greater" else -0.5
+
+
+def _normal_p_value(z: float, alternative: str) -> float:
+    """p-value of a standard normal statistic ``z`` (shared with ``within``)."""
+    if alternative == "less":
+        return float(stats.norm.cdf(z))
+    if alternative == "greater":
+        return float(stats.norm.sf(z))
+    return float(2 * min(stats.norm.cdf(z), stats.norm.sf(z)))
 
 
 # -------------------------------------------------------------------- public API

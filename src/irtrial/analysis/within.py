@@ -19,7 +19,13 @@ from irtrial import columns as C
 from irtrial.analysis._compare import check_options, prepare
 from irtrial.analysis._zeroin import zeroin
 from irtrial.analysis.result import ComparisonResult
-from irtrial.analysis.twosample import _quantile, _t_inference, _tie_term
+from irtrial.analysis.twosample import (
+    _correction,
+    _normal_p_value,
+    _quantile,
+    _t_inference,
+    _tie_term,
+)
 from irtrial.errors import InsufficientDataError, ModelSpecError
 
 __all__ = ["within_arm"]
@@ -117,14 +123,9 @@ def _signed_rank(
         method = "normal approximation" + (" with continuity correction" if correct else "")
         sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - _tie_term(r) / 48)
         z0 = v - n * (n + 1) / 4
-        corr = (_corr(z0, alternative)) if correct else 0.0
+        corr = (_correction(z0, alternative)) if correct else 0.0
         z = (z0 - corr) / sigma if sigma > 0 else math.nan
-        if alternative == "less":
-            p = stats.norm.cdf(z)
-        elif alternative == "greater":
-            p = stats.norm.sf(z)
-        else:
-            p = 2 * min(stats.norm.cdf(z), stats.norm.sf(z))
+        p = _normal_p_value(z, alternative)
 
         # as R, the CI search works on the values with the zeros already dropped
         def w_of(d: float, correct_: bool) -> float:
@@ -134,7 +135,7 @@ def _signed_rank(
             dr = stats.rankdata(np.abs(xd))
             zd = dr[xd > 0].sum() - nx * (nx + 1) / 4
             s = math.sqrt(nx * (nx + 1) * (2 * nx + 1) / 24 - _tie_term(dr) / 48)
-            c = _corr(zd, alternative) if correct_ else 0.0
+            c = _correction(zd, alternative) if correct_ else 0.0
             if s == 0:
                 return math.nan if zd - c == 0 else math.copysign(math.inf, zd - c)
             return (zd - c) / s
@@ -195,12 +196,6 @@ def _signed_rank(
         "method": method,
         "notes": notes,
     }
-
-
-def _corr(z: float, alternative: str) -> float:
-    if alternative == "two-sided":
-        return float(np.sign(z)) * 0.5
-    return 0.5 if alternative == "greater" else -0.5
 
 
 def within_arm(
