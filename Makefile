@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 report: $(STAMP)
 	$(BIN)/irtrial report data/synthetic/ir_wrap_trial.csv --range 0 10 \
 		--covariate AGE --covariate SEX --covariate PAINDUR --out reports \
-		--title "Infrared wrap trial, synthetic replica of Gale 2006: data summary"
+		--title "Infrared wrap trial, synthetic replica of Gale 2006"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

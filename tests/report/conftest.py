@@ -22,3 +22,12 @@ def raw():
     import pandas as pd
 
     return pd.read_csv(REPLICA)
+
+
+@pytest.fixture(scope="package")
+def small_trial(raw):
+    """Three subjects per arm: too few for an unstructured covariance over six visits, so the
+    MMRM raises InsufficientDataError while the other analyses still run."""
+    keep = [s for a in ("Placebo", "IR")
+            for s in list(dict.fromkeys(raw.loc[raw["ARM"] == a, "USUBJID"]))[:3]]
+    return irtrial.read_trial(raw[raw["USUBJID"].isin(keep)], outcome_range=(0, 10))

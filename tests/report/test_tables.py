@@ -1,13 +1,16 @@
-"""Display tables: the numbers agree with independent computations on the raw CSV."""
+"""Display tables: the numbers agree with independent computations on the raw CSV, and the
+analysis tables show exactly the library's results, formatted."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import stats
 from statsmodels.stats.weightstats import DescrStatsW
 
-from irtrial.report import tables
+import irtrial
+from irtrial.report import analyses, tables
 
 
 def _analysed(raw: pd.DataFrame) -> pd.DataFrame:
@@ -92,3 +95,116 @@ def test_format_number():
     assert tables.format_number(1.234) == "1.23"
     assert tables.format_number(float("nan")) == "\u2013"
     assert tables.format_number(None) == "\u2013"
+
+
+# ---- analysis tables --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def primary(trial):
+    return analyses.primary_analysis(trial)
+
+
+def test_format_p_and_ci():
+    assert tables.format_p(0.0004) == "<0.001"
+    assert tables.format_p(0.001) == "0.001"
+    assert tables.format_p(0.04567) == "0.046"
+    assert tables.format_p(float("nan")) == "\u2013"
+    assert tables.format_ci(-3.746, -1.6068) == "-3.75 to -1.61"
+    assert tables.format_ci(1.0, float("nan")) == "\u2013"
+
+
+def test_lsmeans_table(trial, primary):
+    t = tables.lsmeans_table(primary.lsmeans, trial.arms)
+    assert t.columns.tolist() == ["Visit", "Placebo LS mean (SE)", "Placebo 95% CI",
+                                  "IR LS mean (SE)", "IR 95% CI"]
+    last = primary.lsmeans.iloc[-1]  # IR, Week 6
+    assert t["Visit"].tolist() == [f"Week {k}" for k in range(1, 7)]
+    assert t.loc[5, "IR LS mean (SE)"] == f"{last['estimate']:.2f} ({last['std_error']:.2f})"
+    assert t.loc[5, "IR 95% CI"] == f"{last['ci_lower']:.2f} to {last['ci_upper']:.2f}"
+
+
+def test_contrast_table(primary):
+    t = tables.contrast_table(primary.contrasts)
+    assert t.columns.tolist() == ["Visit", "Comparison", "Difference", "SE", "df", "95% CI", "p"]
+    last = primary.contrasts.iloc[-1]
+    assert t.iloc[-1].tolist() == [
+        "Week 6", "IR \u2212 Placebo", f"{last['estimate']:.2f}", f"{last['std_error']:.2f}",
+        f"{last['df']:.1f}", f"{last['ci_lower']:.2f} to {last['ci_upper']:.2f}", "<0.001"]
+    assert t.loc[0, "p"] == f"{primary.contrasts['p_value'].iloc[0]:.3f}"
+
+
+def test_covariance_and_correlation_tables(primary):
+    cov = primary.fit.covariance
+    c = tables.covariance_table(cov)
+    assert c.columns.tolist() == ["Visit"] + [f"Week {k}" for k in range(1, 7)]
+    assert c.loc[5, "Week 6"] == f"{cov.iloc[5, 5]:.2f}"
+    r = tables.correlation_table(cov)
+    assert (np.diag(r.iloc[:, 1:].to_numpy()) == "1.00").all()
+    # independent: numpy's correlation of the same matrix
+    s = cov.to_numpy()
+    expected = s[0, 1] / np.sqrt(s[0, 0] * s[1, 1])
+    assert r.loc[0, "Week 2"] == f"{expected:.2f}"
+
+
+def test_estimand_table(trial):
+    t = dict(tables.estimand_table(trial).itertuples(index=False))
+    assert list(t) == ["Population", "Treatment", "Variable", "Intercurrent events",
+                       "Summary measure"]
+    assert "Week 6" in t["Variable"] and "AVAL" in t["Variable"]
+    assert "missing at random" in t["Intercurrent events"]
+    assert "hypothetical" in t["Intercurrent events"]
+
+
+def test_supportive_summary_and_table(trial, primary):
+    runs = analyses.supportive_analyses(trial)
+    labels = {k: v[0] for k, v in analyses.SUPPORTIVE.items()}
+    s = tables.supportive_summary({k: a.result for k, a in runs.items()}, labels,
+                                  primary=primary.primary, primary_n=primary.n_by_arm)
+    assert s["key"].tolist() == ["mmrm", "ancova", "welch", "mann_whitney", "hedges_g"]
+    rows = s.set_index("key")
+    assert rows.loc["welch", "estimate"] == irtrial.welch_test(trial).table["estimate"].iloc[0]
+    g = irtrial.effect_sizes(trial).table.set_index("measure").loc["hedges_g"]
+    assert rows.loc["hedges_g", "estimate"] == g["estimate"]
+    assert rows.loc["hedges_g", "ci_lower"] == g["ci_lower"]
+    hl = irtrial.mann_whitney(trial).table.iloc[0]
+    assert rows.loc["mann_whitney", ["estimate", "p_value"]].tolist() == [
+        hl["estimate"], hl["p_value"]]
+    assert rows.loc["ancova", "estimate"] == irtrial.ancova(trial).table["estimate"].iloc[0]
+    assert rows.loc["mmrm", "estimate"] == primary.contrasts["estimate"].iloc[-1]
+    assert rows[["n_active", "n_control"]].astype(int).drop_duplicates().values.tolist() == [
+        [21, 18]]
+    t = tables.supportive_table(s)
+    assert t.columns.tolist() == ["Analysis", "Measure", "Estimate", "95% CI", "p",
+                                  "n (active / control)"]
+    assert t.loc[2].tolist() == ["Welch t-test", "Difference in means", "-2.50",
+                                 "-3.74 to -1.26", "<0.001", "21 / 18"]
+
+
+def test_supportive_summary_skips_failed_analyses(trial):
+    res = irtrial.welch_test(trial)
+    s = tables.supportive_summary({"welch": res, "ancova": None}, {"welch": "W", "ancova": "A"})
+    assert s["key"].tolist() == ["welch"]
+
+
+def test_responder_summary_and_table(trial):
+    res = irtrial.responder_analysis(trial)
+    s = tables.responder_summary(res)
+    assert s["definition"].tolist() == ["reduction >= 30%", "reduction >= 50%",
+                                        "reduction >= 2 points"]
+    first = s.iloc[0]
+    # the docstring example of responder_analysis: 19/21 vs 6/19, NNTB 1.7
+    assert (first["responders_active"], first["n_active"]) == (19, 21)
+    assert (first["responders_control"], first["n_control"]) == (6, 19)
+    np.testing.assert_allclose(first["risk_difference"], 19 / 21 - 6 / 19, rtol=1e-12)
+    t = res.table
+    newcombe = t[(t["measure"] == "risk_difference") & (t["method"] == "newcombe")].iloc[0]
+    assert [first["ci_lower"], first["ci_upper"]] == [newcombe["ci_lower"], newcombe["ci_upper"]]
+    fisher = t[t["measure"] == "fisher_exact"].iloc[0]
+    assert first["p_value"] == fisher["p_value"]
+    assert first["nnt_label"] == res.nnt["label"].iloc[0]
+    d = tables.responder_table(s)
+    assert d.columns.tolist() == ["Definition", "IR n/N (%)", "Placebo n/N (%)",
+                                  "Difference (% points)", "95% CI (Newcombe)", "NNT",
+                                  "Fisher p"]
+    assert d.loc[0].tolist()[:3] == ["Reduction \u2265 30%", "19/21 (90.5%)", "6/19 (31.6%)"]
+    assert d.loc[0, "Difference (% points)"] == f"{100 * (19 / 21 - 6 / 19):.1f}"
+    assert d.loc[2, "Fisher p"] == f"{t[t['measure'] == 'fisher_exact']['p_value'].iloc[2]:.3f}"

@@ -1,4 +1,4 @@
-"""``irtrial report FILE --out DIR``: render the HTML report of a trial file."""
+"""``irtrial report FILE --out DIR``: render the HTML report and results.json of a trial file."""
 
 from __future__ import annotations
 
@@ -56,10 +56,14 @@ def report(
     sheet: SheetOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Render the trial report (self-contained HTML) into the --out folder.
+    """Render the trial report (self-contained HTML) and results.json into the --out folder.
 
-    The page holds the data summary: study and file, arms and numbers analysed, CONSORT-style
-    flow, exclusions log, outcome by visit (table and mean +/- 95% CI figure), provenance.
+    The page holds the data summary (study and file, arms and numbers analysed, CONSORT-style
+    flow, exclusions log, outcome by visit), the MMRM primary analysis (estimand, LS means,
+    treatment difference by visit, covariance), the supportive analyses at the last visit
+    (ANCOVA, Welch, Mann-Whitney / Hodges-Lehmann, Hedges' g), the IMMPACT responder analysis
+    with the cumulative responder curve, and provenance. An analysis that cannot be run shows
+    its error message in its section.
     """
     from irtrial.report import write_report
 

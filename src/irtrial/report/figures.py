@@ -33,7 +33,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from irtrial import columns as C  # noqa: E402
 
-__all__ = ["ARM_COLOURS", "plot_mean_ci", "to_svg"]
+__all__ = ["ARM_COLOURS", "plot_mean_ci", "plot_lsmeans", "plot_responder_curve", "to_svg"]
 
 #: colour-blind-safe colours (Okabe-Ito); the control arm gets the first (grey)
 ARM_COLOURS = ("#6b6b6b", "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00")
@@ -89,6 +89,87 @@ def plot_mean_ci(summary: pd.DataFrame, arms: Sequence[str] | None = None, ax: A
     ax.set_ylabel(ylabel)
     if outcome_range is not None:
         ax.set_ylim(outcome_range[0], outcome_range[1])
+    ax.grid(axis="y", color="#dddddd", linewidth=0.8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(title="Arm", frameon=False)
+    return ax
+
+
+def plot_lsmeans(lsmeans: pd.DataFrame, arms: Sequence[str] | None = None,
+                 ax: Axes | None = None, *, ylabel: str = "LS mean change (95% CI)",
+                 dodge: float = 0.08) -> Axes:
+    """MMRM LS means of change from baseline +/- confidence interval by visit, per arm.
+
+    Parameters
+    ----------
+    lsmeans : DataFrame
+        ``arm, visit, estimate, ci_lower, ci_upper`` (``MMRMResult.lsmeans("arm",
+        by="visit")``), visits in order.
+    arms : sequence of str, optional
+        Arms in plotting order (control first, drawn grey).
+    ax : matplotlib Axes, optional
+    ylabel : str
+    dodge : float
+        Horizontal shift between arms, as a fraction of the visit spacing.
+
+    Returns
+    -------
+    matplotlib Axes
+        With a dotted reference line at 0 (no change).
+    """
+    visits = list(dict.fromkeys(lsmeans[C.VISIT].astype(str)))
+    tidy = pd.DataFrame({
+        C.ARM: lsmeans[C.ARM].astype(str).to_numpy(),
+        C.VISIT: lsmeans[C.VISIT].astype(str).to_numpy(),
+        C.VISIT_NUM: lsmeans[C.VISIT].astype(str).map(
+            {v: float(k) for k, v in enumerate(visits)}).to_numpy(),
+        "mean": lsmeans[C.ESTIMATE].to_numpy(dtype=float),
+        C.CI_LOWER: lsmeans[C.CI_LOWER].to_numpy(dtype=float),
+        C.CI_UPPER: lsmeans[C.CI_UPPER].to_numpy(dtype=float),
+    })
+    ax = plot_mean_ci(tidy, arms=arms, ax=ax, ylabel=ylabel, dodge=dodge)
+    ax.axhline(0.0, color="#999999", linewidth=0.9, linestyle=":", zorder=0)
+    return ax
+
+
+def plot_responder_curve(curve: pd.DataFrame, arms: Sequence[str] | None = None,
+                         ax: Axes | None = None, *, kind: str = "percent",
+                         marks: Sequence[float] = (30.0, 50.0)) -> Axes:
+    """Cumulative responder curve: % of subjects whose improvement reaches each threshold.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        ``arm, threshold, percent`` for one visit (``ResponderCurve.curve``), thresholds
+        increasing.
+    arms : sequence of str, optional
+        Arms in plotting order (control first, drawn grey).
+    ax : matplotlib Axes, optional
+    kind : {"percent", "absolute"}
+        What the thresholds are, for the x label.
+    marks : sequence of float
+        Thresholds marked with a dotted vertical line (IMMPACT's 30% and 50%).
+
+    Returns
+    -------
+    matplotlib Axes
+        One step line per arm (a threshold's value holds up to the next threshold).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+    arms = list(dict.fromkeys(curve[C.ARM].astype(str))) if arms is None else list(arms)
+    for m in marks:
+        ax.axvline(m, color="#999999", linewidth=0.9, linestyle=":", zorder=0)
+    for k, arm in enumerate(arms):
+        rows = curve[curve[C.ARM].astype(str) == arm]
+        ax.step(rows["threshold"].to_numpy(dtype=float), rows["percent"].to_numpy(dtype=float),
+                where="post", color=ARM_COLOURS[k % len(ARM_COLOURS)], linewidth=1.8, label=arm)
+    ax.set_xlabel("Improvement from baseline at least (%)" if kind == "percent"
+                  else "Improvement from baseline at least (points)")
+    ax.set_ylabel("Responders (%)")
+    ax.set_ylim(0, 100)
+    if len(curve):
+        ax.set_xlim(float(curve["threshold"].min()), float(curve["threshold"].max()))
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(title="Arm", frameon=False)
