@@ -127,6 +127,7 @@ def test_supportive_and_responder_sections(trial, html):
     import irtrial
 
     sup = _section(html, "supportive")
+    assert "MMRM primary estimate repeated" in sup
     for label in ("ANCOVA", "Welch t-test", "Mann-Whitney U test", "Hedges&#39; g"):
         assert label in sup
     w = irtrial.welch_test(trial).table.iloc[0]
@@ -203,6 +204,7 @@ def test_failed_mmrm_still_renders_with_its_message(small_trial, tmp_path):
     assert "<svg" not in primary and "Primary estimate" not in primary
     # the other analyses are still shown, and figures are renumbered
     assert "Welch t-test" in _section(page, "supportive")
+    assert "MMRM primary estimate repeated" not in _section(page, "supportive")
     assert "Figure 2. Cumulative responder curve" in _section(page, "responders")
     res = _strict_json(tmp_path / "results.json")
     assert res["primary"]["error"] == f"InsufficientDataError: {exc.value}"

@@ -129,6 +129,7 @@ def plot_lsmeans(lsmeans: pd.DataFrame, arms: Sequence[str] | None = None,
     })
     ax = plot_mean_ci(tidy, arms=arms, ax=ax, ylabel=ylabel, dodge=dodge)
     ax.axhline(0.0, color="#999999", linewidth=0.9, linestyle=":", zorder=0)
+    ax.margins(y=0.08)  # room above the zero line
     return ax
 
 

@@ -254,6 +254,7 @@ def _supportive_context(trial: Trial, primary: analyses.PrimaryAnalysis,
     notes += [f"{labels[k]}: {w}" for k, a in runs.items() for w in a.warnings]
     ctx = {
         "visit": str(trial.visits[-1]),
+        "has_primary": primary.contrasts is not None,
         "table": _as_rows(tables.supportive_table(summary, conf_level)) if len(summary) else None,
         "row_classes": ["primary" if k == "mmrm" else "" for k in summary["key"]],
         "errors": [f"{labels[k]}: {msg}" for k, msg in errors.items()],
@@ -280,7 +281,8 @@ def _responders_context(trial: Trial, runs: tuple[analyses.Attempt, analyses.Att
                 "denominator.")
         ctx.update({"table": _as_rows(tables.responder_table(summary, conf_level)),
                     "rule": rule,
-                    "notes": [n for n in r.notes if not n.startswith("missing =")]
+                    "notes": [n.replace(" (see responses.status)", "") for n in r.notes
+                              if not n.startswith("missing =")]
                     + list(res.warnings)})
         result.update({"rows": _records(summary), "missing": r.missing})
     svg = None
