@@ -88,9 +88,11 @@ class Design(Protocol):
     subject, visit : str
         Names of the subject and visit columns; ``visit_levels`` their order.
     column_names : list of str
-        Names of the p columns of X, R style (``(Intercept)``, ``ARMCDTRT``, ``ARMCDTRT:AVISITVIS2``).
+        Names of the p columns of X, R style (``(Intercept)``, ``ARMCDTRT``,
+        ``ARMCDTRT:AVISITVIS2``).
     terms : list of str
-        Model terms in formula order, R style (``(Intercept)``, ``RACE``, ``ARMCD:AVISIT``).
+        Model terms in formula order, R style (``(Intercept)``, ``RACE``,
+        ``ARMCD:AVISIT``).
     term_columns : dict of str -> list of int
         The columns of X that belong to each term.
     factors : dict of str -> list
