@@ -59,6 +59,8 @@ def test_differences_match_sas(case):
 def test_weighted_df_match_r_mmrm_not_sas():
     # SAS's Satterthwaite df with WEIGHT are far larger (350-395) than R mmrm's (128-147); R mmrm
     # does not reproduce them either and tests the weighted model against R. We follow R mmrm.
+    # The mmrm maintainers found nlme::gls agreeing with R, not SAS (openpharma/mmrm issue #132,
+    # "Are SAS d.f. wrong when weights are used?").
     state, _ = full_model_state("satterthwaite_weighted")
     ref = sas_ref()["r_mmrm_weighted"]
     tab = lsmeans.lsmeans_table(state, "ARMCD", by="AVISIT", df="satterthwaite")
