@@ -83,3 +83,17 @@ def test_to_number_markers_and_comma():
 def test_to_label_integral_floats_and_missing():
     assert to_label(pd.Series([1.0, 2.5, np.nan])).tolist() == ["1", "2.5", None]
     assert to_label(pd.Series([" a ", "NA", None])).tolist() == ["a", None, None]
+
+
+def test_excel_text_ids_keep_leading_zeros(tmp_path):
+    # "001" stored as a text cell is a different subject from 1; pandas' number inference
+    # used to turn it into "1" (and merge "001" with "1")
+    rows = []
+    for sid, arm in [("001", "Placebo"), ("1", "Placebo"), ("002", "IR"), ("2", "IR")]:
+        for visit, value in [("Baseline", 6.0), ("Week 1", 5.5), ("Week 2", 5.0)]:
+            rows.append({"subject": sid, "arm": arm, "visit": visit, "pain": value})
+    path = tmp_path / "ids.xlsx"
+    pd.DataFrame(rows).to_excel(path, index=False)
+    trial = read_trial(path, **ROLES)
+    assert sorted(trial.subjects["subject"]) == ["001", "002", "1", "2"]
+    assert trial.data["value"].dtype == float

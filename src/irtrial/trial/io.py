@@ -80,7 +80,10 @@ def read_table(source: object, sheet: str | int | None = None) -> tuple[pd.DataF
     suffix = path.suffix.lower()
     try:
         if suffix in _EXCEL_SUFFIXES:
-            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
+            # dtype=object keeps each cell as stored: a text id "001" stays "001" (pandas
+            # would otherwise infer numbers from text cells and turn it into 1)
+            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet,
+                                  dtype=object)
         elif suffix in _PARQUET_SUFFIXES:
             frame = pd.read_parquet(path)
         elif suffix in _XPT_SUFFIXES or suffix in _SAS7BDAT_SUFFIXES:
