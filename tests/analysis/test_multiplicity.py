@@ -59,3 +59,21 @@ def test_bad_input_lists_every_problem():
     assert "sidak" in msg and "alpha" in msg and "rows 1" in msg and "2 (1.5)" in msg
     with pytest.raises(ModelSpecError, match="p_value"):
         adjust_p_values(pd.DataFrame({"p": [0.1]}))
+
+
+def test_result_object_adjusts_its_table():
+    # a ComparisonResult (anything with a .table DataFrame) used to raise a bare ValueError
+    from irtrial.analysis import welch_test
+    from irtrial.synthetic import ir_wrap_trial
+
+    result = welch_test(ir_wrap_trial(), visit="all")
+    out = adjust_p_values(result, method="holm")
+    pd.testing.assert_frame_equal(out, adjust_p_values(result.table, method="holm"))
+    assert len(out) == 6
+
+
+def test_non_numeric_input_is_a_model_spec_error():
+    with pytest.raises(ModelSpecError, match="sequence of numbers"):
+        adjust_p_values([[0.1, 0.2], [0.3]])
+    with pytest.raises(ModelSpecError, match="sequence of numbers"):
+        adjust_p_values(["a", "b"])

@@ -76,9 +76,10 @@ def adjust_p_values(
 
     Parameters
     ----------
-    p_values : DataFrame or array-like
+    p_values : DataFrame, result or array-like
         A DataFrame with a ``p_value`` column (every other column is kept, e.g. ``visit``,
-        ``endpoint``), or a sequence of p-values.
+        ``endpoint``), a result holding one as ``.table`` (e.g. a ``ComparisonResult``), or
+        a sequence of p-values.
     method : {"holm", "hochberg", "bonferroni", "fixed_sequence"}
         For ``"fixed_sequence"`` the row order is the pre-specified testing order.
     alpha : float
@@ -116,6 +117,9 @@ def adjust_p_values(
         problems.append(f"method must be one of {list(METHODS)}, got {method!r}")
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
         problems.append(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+    if not isinstance(p_values, pd.DataFrame) and isinstance(
+            getattr(p_values, "table", None), pd.DataFrame):
+        p_values = p_values.table  # a result object (ComparisonResult, ...): adjust its table
     if isinstance(p_values, pd.DataFrame):
         if C.P_VALUE not in p_values.columns:
             problems.append(
@@ -124,7 +128,15 @@ def adjust_p_values(
             raise ModelSpecError("; ".join(problems))
         frame = p_values.reset_index(drop=True).copy()
     else:
-        frame = pd.DataFrame({C.P_VALUE: np.asarray(p_values, dtype=float).ravel()})
+        try:
+            values = np.asarray(p_values, dtype=float).ravel()
+        except (TypeError, ValueError) as exc:
+            problems.append(
+                "p_values must be a DataFrame with a 'p_value' column, a result with a .table, "
+                f"or a sequence of numbers; got {type(p_values).__name__} ({exc})"
+            )
+            raise ModelSpecError("; ".join(problems)) from exc
+        frame = pd.DataFrame({C.P_VALUE: values})
         if labels is not None:
             if len(labels) != len(frame):
                 problems.append(f"{len(labels)} labels for {len(frame)} p-values")
