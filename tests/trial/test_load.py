@@ -219,3 +219,14 @@ def test_tab_separated(tmp_path, long_df):
     path = tmp_path / "t.tsv"
     long_df.to_csv(path, sep="\t", index=False)
     assert len(_read(path).data) == 21
+
+
+def test_param_filter_reports_the_rows_left_out(long_df):
+    # the rows of the other PARAMCD used to vanish from every count without a word
+    pain = long_df.assign(PARAMCD="PAIN")
+    both = pd.concat([pain, long_df.assign(PARAMCD="FUNC")], ignore_index=True)
+    trial = _read(both, param="PAIN")
+    assert trial.row_counts["other_parameters"] == len(long_df)
+    assert any(f"{len(long_df)} row(s) of other parameters left out" in n and "'PAIN'" in n
+               for n in trial.notes)
+    assert not any("other parameters" in n for n in _read(pain, param="PAIN").notes)

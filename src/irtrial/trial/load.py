@@ -235,6 +235,11 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
                 keep = (pcode == s.param).to_numpy()
                 n_other = int((~keep).sum())
                 frame = frame[keep]
+                if n_other:
+                    notes.append(
+                        f"kept the {len(frame)} row(s) with {s.param_column} == {s.param!r}; "
+                        f"{n_other} row(s) of other parameters left out; row counts refer to "
+                        "the kept rows")
         elif len(params) > 1:
             problems.append(Problem(
                 f"the file holds {len(params)} parameters in {s.param_column!r}: {params}; "
