@@ -7,6 +7,7 @@ one readable message on stderr and exit code 2; ``--debug`` adds the traceback.
 
 from __future__ import annotations
 
+import re
 import shlex
 import traceback
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ __all__ = [
     "console",
     "err_console",
     "user_errors",
+    "as_options",
     "abort",
     "read_mapped_trial",
     "command_line",
@@ -115,6 +117,21 @@ def _debug_requested(debug: bool) -> bool:
     return debug or bool(root is not None and isinstance(root.obj, dict) and root.obj.get("debug"))
 
 
+#: "pass subject=..." in a library message -> "pass --subject ..." on the command line
+_PYTHON_ARGUMENT = re.compile(
+    r"\b(subject|arm|visit|outcome|baseline|control|param|visit_order|visit_num|"
+    r"baseline_visit|baseline_flag|covariates)=(\[\.\.\.\]|\.\.\.)?(?![\w'\"\[(])")
+
+
+def as_options(message: str) -> str:
+    """Rewrite read_trial's keyword hints (``pass subject=...``) as command-line options."""
+    def option(match: re.Match[str]) -> str:
+        name = "covariate" if match.group(1) == "covariates" else match.group(1)
+        return f"--{name.replace('_', '-')} ..."
+
+    return _PYTHON_ARGUMENT.sub(option, message)
+
+
 @contextmanager
 def user_errors(debug: bool = False) -> Iterator[None]:
     """Turn expected errors into a message and exit code 2; ``debug`` adds the traceback.
@@ -129,7 +146,8 @@ def user_errors(debug: bool = False) -> Iterator[None]:
     except (IrtrialError, OSError) as exc:
         if debug:
             err_console.print(traceback.format_exc(), markup=False)
-        message = str(exc) if isinstance(exc, IrtrialError) else f"{type(exc).__name__}: {exc}"
+        message = (as_options(str(exc)) if isinstance(exc, IrtrialError)
+                   else f"{type(exc).__name__}: {exc}")
         abort(f"error: {message}", USER_ERROR)
     except Exception as exc:  # a bug: say so, keep the traceback for --debug
         if debug:
