@@ -198,3 +198,14 @@ def test_synthetic_lsmean_weights_match_r(synthetic_fit, weights):
     assert len(m) == 12
     np.testing.assert_allclose(m.estimate, m.estimate_r, rtol=1e-4)
     np.testing.assert_allclose(m.std_error, m.std_error_r, rtol=1e-4)
+
+
+def test_differences_name_their_control():
+    # with a plain-string arm the default control is the first level in sort order ("IR"
+    # before "Placebo"); the table used to say "Placebo" with no hint of what it was minus
+    state, _ = full_model_state("satterthwaite")
+    tab = lsmeans.contrasts_table(state, "ARMCD", "TRT", by="AVISIT", df="satterthwaite")
+    assert list(tab.columns[:3]) == ["ARMCD", "AVISIT", "control"]
+    assert set(tab["ARMCD"]) == {"PBO"} and set(tab["control"]) == {"TRT"}
+    overall = lsmeans.contrasts_table(state, "ARMCD", "PBO", df="satterthwaite")
+    assert list(overall.columns[:3]) == ["ARMCD", "control", "estimate"]

@@ -152,7 +152,8 @@ def contrasts_table(
 
     SAS ``LSMEANS spec*by / DIFF=CONTROL('control') CL``; R
     ``contrast(emmeans(fit, ~ spec | by), "trt.vs.ctrl")``. Columns as
-    :func:`lsmeans_table`, ``<spec>`` holding the active level.
+    :func:`lsmeans_table`, ``<spec>`` holding the active level and ``control`` the level
+    it is compared with (so that a table read on its own says which difference it holds).
 
     Examples
     --------
@@ -177,6 +178,7 @@ def contrasts_table(
             if lvl == control:
                 continue
             rows.append(L[sel & (keys[spec] == lvl).to_numpy()][0] - ctrl)
-            out_keys.append({spec: lvl} if by is None else {spec: lvl, by: bl})
+            keys_row = {spec: lvl} if by is None else {spec: lvl, by: bl}
+            out_keys.append({**keys_row, "control": control})
     tab = contrast_table(state, np.vstack(rows), None, df=df, vcov=vcov, conf_level=conf_level)
     return pd.concat([pd.DataFrame(out_keys), tab.drop(columns="term")], axis=1)

@@ -141,7 +141,6 @@ def primary_analysis(trial: Trial, conf_level: float = 0.95) -> PrimaryAnalysis:
         fit = mmrm(trial, conf_level=conf_level)
         lsm = fit.lsmeans(C.ARM, by=C.VISIT)
         con = fit.contrasts(C.ARM, control=trial.control, by=C.VISIT)
-        con.insert(2, "control", trial.control)
         return fit, lsm, con
 
     done = attempt(run)
