@@ -204,3 +204,20 @@ def test_roles_for_a_plain_dataframe():
     )
     want = welch_test(toy_frame(), visit="Week 1")
     pd.testing.assert_frame_equal(got.table, want.table)
+
+
+def test_mann_whitney_constant_groups_raise_a_typed_error():
+    # both arms constant: every pairwise difference equal; used to be a bare ValueError from
+    # the root finder (and an "internal error" of irtrial report)
+    with pytest.raises(InsufficientDataError, match="constant in both groups"):
+        _mann_whitney(np.full(6, -1.0), np.zeros(6))
+    frame = pd.DataFrame({
+        "subject": [f"S{i}" for i in range(12) for _ in range(2)],
+        "arm": [("Active" if i % 2 else "Placebo") for i in range(12) for _ in range(2)],
+        "visit": ["Baseline", "Week 1"] * 12,
+        "value": [v for i in range(12) for v in (5.0, 4.0 if i % 2 else 5.0)],
+    })
+    with pytest.raises(InsufficientDataError, match="constant in both groups"):
+        mann_whitney(read_trial(frame))
+    # one group constant is fine (R gives an estimate)
+    assert np.isfinite(_mann_whitney(np.array([-1.0, -2.0, -1.5]), np.zeros(4))["estimate"])

@@ -140,6 +140,13 @@ def _mann_whitney(
     nx, ny = len(x), len(y)
     if nx < 1 or ny < 1:
         raise InsufficientDataError("the Mann-Whitney test needs at least 1 value per group")
+    if x.min() == x.max() and y.min() == y.max() and x[0] != y[0]:
+        # every pairwise difference is the same: R's uniroot for the Hodges-Lehmann shift
+        # fails on the empty interval [mumin, mumax] too (all values equal: "tied" below)
+        raise InsufficientDataError(
+            "the Mann-Whitney test: the data are constant in both groups (the Hodges-Lehmann "
+            "shift and its confidence interval cannot be computed)"
+        )
     r = stats.rankdata(np.concatenate([x, y]))
     w = float(r[:nx].sum() - nx * (nx + 1) / 2)
     if exact is None:
