@@ -100,3 +100,18 @@ def test_percent_change_with_baseline_zero_names_the_reason():
     ex = res.excluded.set_index("subject")
     assert ex.loc["L0", "reason"] == "listwise deletion: percent change undefined (baseline 0)"
     assert res.n_by_arm.set_index("arm").loc["Low", "n_analysed"] == 4
+
+
+def test_no_error_variation_is_a_typed_error():
+    # every subject equals its arm's mean at every visit: the error strata have SS 0 and
+    # pingouin used to return F = -1.1e16 with p = 3e-154 for the visit effect
+    from irtrial.trial import read_trial
+
+    frame = pd.DataFrame({
+        "subject": [f"S{i}" for i in range(12) for _ in range(3)],
+        "arm": [("Active" if i % 2 else "Placebo") for i in range(12) for _ in range(3)],
+        "visit": ["Baseline", "Week 1", "Week 2"] * 12,
+        "value": [v for i in range(12) for v in (5.0, 5.0, 4.0 if i % 2 else 5.0)],
+    })
+    with pytest.raises(InsufficientDataError, match="no variation"):
+        mixed_anova(read_trial(frame))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from irtrial import columns as C
@@ -46,6 +47,28 @@ def _long_table(trial, visits: list, variable: str, include_baseline: bool) -> p
     long.insert(1, C.ARM, long[C.SUBJECT].map(arm_of))
     long[C.VISIT] = pd.Categorical(long[C.VISIT], categories=order, ordered=True)
     return long
+
+
+def _check_error_variation(complete: pd.DataFrame) -> None:
+    """Raise when an error stratum has no variation: its F tests would divide by zero
+    (pingouin then returns F of order 1e16, even negative, and p-values of 1e-154)."""
+    y = complete["y"].to_numpy(dtype=float)
+    subj_mean = complete.groupby(C.SUBJECT, observed=True)["y"].transform("mean").to_numpy()
+    arm_mean = complete.groupby(C.ARM, observed=True)["y"].transform("mean").to_numpy()
+    cell_mean = complete.groupby([C.ARM, C.VISIT], observed=True)["y"].transform(
+        "mean").to_numpy()
+    scale = max(float(np.sum((y - y.mean()) ** 2)), float(np.max(np.abs(y), initial=0.0)) ** 2)
+    tol = 1e-20 * max(scale, 1.0)
+    between = float(np.sum((subj_mean - arm_mean) ** 2))  # subjects within arms
+    within = float(np.sum((y - subj_mean - cell_mean + arm_mean) ** 2))  # visit x subject
+    empty = [name for name, ss in (("between-subject", between), ("within-subject", within))
+             if ss <= tol]
+    if empty:
+        raise InsufficientDataError(
+            "the mixed ANOVA: the " + " and ".join(empty) + " error term(s) have no "
+            "variation (every subject follows its arm's mean exactly), so the F tests are "
+            "undefined"
+        )
 
 
 def mixed_anova(
@@ -195,6 +218,7 @@ def mixed_anova(
         notes.append(msg)
 
     complete[C.VISIT] = complete[C.VISIT].astype(str)
+    _check_error_variation(complete)
     import pingouin as pg  # imported here: it costs ~0.5 s at `import irtrial`
 
     aov = pg.mixed_anova(
