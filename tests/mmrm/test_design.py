@@ -104,3 +104,13 @@ def test_cached_fast_design_equals_formulaic(formula):
     expected = np.asarray(model_matrix(formula.split("~")[1], frame), dtype=float)
     np.testing.assert_array_equal(second.X, expected)
     assert first.design.column_names == second.design.column_names
+
+
+def test_formula_without_response_or_with_an_r_covariance_term_says_what_to_do():
+    d = fev_data()
+    # used to leak formulaic's "'SimpleFormula' object has no attribute 'lhs'"
+    with pytest.raises(ModelSpecError, match="no response: write 'response ~ terms'"):
+        prepare(d, "ARMCD * AVISIT", "USUBJID", "AVISIT")
+    # used to say "columns not found in the data: 'us'"
+    with pytest.raises(ModelSpecError, match="pass covariance='us'"):
+        prepare(d, "FEV1 ~ ARMCD * AVISIT + us(AVISIT | USUBJID)", "USUBJID", "AVISIT")

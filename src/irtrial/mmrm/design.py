@@ -12,6 +12,7 @@ model is built and counted in :attr:`PreparedData.exclusions` with their reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -103,8 +104,21 @@ class PreparedData:
     n_subjects_read: int
 
 
+#: an R mmrm covariance term such as ``us(visit | subject)`` written into the formula
+_COVARIANCE_TERM = re.compile(r"\b(us|cs|csh|ar1|ar1h|toep|toeph|ad|adh)\s*\([^)]*\|[^)]*\)")
+
+
 @lru_cache(maxsize=64)
 def _parse_formula(formula: str) -> tuple[list[str], list[str]]:
+    if "~" not in formula:
+        raise ModelSpecError(f"formula {formula!r} has no response: write 'response ~ terms', "
+                             "e.g. 'change ~ baseline + arm * visit'")
+    cov_term = _COVARIANCE_TERM.search(formula)
+    if cov_term:
+        raise ModelSpecError(
+            f"formula {formula!r}: the covariance term {cov_term.group(0)!r} (R mmrm syntax) "
+            f"does not go in the formula; pass covariance={cov_term.group(1)!r}, "
+            "visit=... and subject=... instead")
     try:
         f = Formula(formula)
         return sorted(f.lhs.required_variables), sorted(f.rhs.required_variables)
