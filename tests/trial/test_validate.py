@@ -269,3 +269,17 @@ def test_visit_problems_reported_alongside_others(long_df):
     probs = _problems(df, baseline_visit="Wek 0")
     assert [p.message for p in probs][-1].startswith(
         "baseline visit 'Wek 0' not found in 'visit'; did you mean 'Week 0' or")
+
+
+def test_two_baseline_flags_for_one_subject(long_df):
+    # S02's Week 1 record flagged ABLFL='Y' as well used to become its baseline record: the
+    # Week 1 value vanished (an added "missing" visit) without a word
+    df = long_df.assign(ABLFL=np.where(long_df["visit"] == "Week 0", "Y", ""))
+    df.loc[(df["subject"] == "S02") & (df["visit"] == "Week 1"), "ABLFL"] = "Y"
+    (p,) = _problems(df, baseline_flag="ABLFL")
+    assert "1 subject(s) have more than one record flagged as baseline in 'ABLFL'" in p.message
+    assert p.column == "ABLFL" and p.subjects == ("S02",) and p.rows == (4, 5)
+    # one flag per subject is fine, also on a record other than the first visit
+    df.loc[(df["subject"] == "S02") & (df["visit"] == "Week 0"), "ABLFL"] = ""
+    trial = read_trial(df, **ROLES, baseline_flag="ABLFL")
+    _accounted(trial)

@@ -297,6 +297,7 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
             row_groups.append(("ADaM record not flagged for analysis (ANL01FL)", unflagged))
             ok &= ~unflagged
     problems += V.check_duplicates(subj.where(ok), visit.where(ok), s.visit)
+    problems += V.check_baseline_flags(subj.where(ok), flag & ok, s.baseline_flag)
     problems += V.check_two_arms(subj, arm, s.arm)
     arm_variants = V.check_case_variants(arm, s.arm, "arm")
     visit_variants = V.check_case_variants(visit, s.visit, "visit")

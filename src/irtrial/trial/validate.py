@@ -104,6 +104,28 @@ def check_duplicates(subjects: pd.Series, visits: pd.Series, column: str) -> lis
         "subject and visit", column, dup, subjects)]
 
 
+def check_baseline_flags(subjects: pd.Series, flagged: np.ndarray,
+                         column: str | None) -> list[Problem]:
+    """Problem for subjects with more than one record flagged as baseline (ADaM ``ABLFL``).
+
+    Only one record can be the baseline; otherwise the others (often post-baseline visits)
+    would silently lose their values.
+    """
+    flagged = np.asarray(flagged, dtype=bool)
+    if column is None or flagged.sum() < 2:
+        return []
+    scode = pd.factorize(subjects.to_numpy(dtype=object))[0].astype(np.int64)
+    mine = flagged & (scode >= 0)
+    counts = np.bincount(scode[mine], minlength=int(scode.max(initial=-1)) + 1)
+    several = mine & (counts[np.where(scode >= 0, scode, 0)] > 1)
+    if not several.any():
+        return []
+    n = len(np.unique(scode[several]))
+    return [rows_problem(
+        f"{n} subject(s) have more than one record flagged as baseline in {column!r}; "
+        "flag exactly one baseline record per subject", column, several, subjects)]
+
+
 def check_two_arms(subjects: pd.Series, arms: pd.Series, column: str) -> list[Problem]:
     """Problem for subjects recorded under more than one arm."""
     scode, sids = pd.factorize(subjects.to_numpy(dtype=object))
