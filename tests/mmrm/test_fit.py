@@ -193,3 +193,26 @@ def test_fallback_optimizers_reach_the_same_optimum(key, optimizer):
     # both stop at a Newton decrement ~1e-11 |f|: theta agrees to 1e-3 of its SE
     se = _fit(key).covariance_parameters["std_error"].to_numpy()
     assert np.all(np.abs(fit.theta - _fit(key).theta) <= 1e-3 * se)
+
+
+@pytest.mark.parametrize("key", ["sas_coef_ci_reml_un.txt", "sas_coef_ci_reml_ar1.txt",
+                                 "sas_log_reml.txt"])
+def test_outcome_on_a_large_scale_converges_to_the_scaled_optimum(key):
+    # FEV1 in other units (x 1e6): the information matrix is ~1e-24; Newton's absolute
+    # eigenvalue floor (1e-20) swamped it, every step shrank 1e4-fold and the fit failed
+    # with ConvergenceError. The optimum is equivariant: beta x 1e6, theta x 1e12.
+    sp = spec(key)
+    data = fev_data(sp["orders"])
+    data["FEV1"] = data["FEV1"] * 1e6
+    fit = irtrial.mmrm(data, sp["formula"], subject="USUBJID", visit="AVISIT",
+                       covariance=sp["covariance"], method=sp["method"], df="residual")
+    ref = _fit(key)
+    names = ref.state.structure.param_names
+    scale = np.array([1.0 if name.startswith("AR(") else 1e12 for name in names])
+    np.testing.assert_allclose(fit.beta / 1e6, ref.beta, rtol=1e-4)
+    # as in test_covariance_parameters_match_sas: a covariance near 0 may differ by a tiny
+    # fraction of its standard error (-2 log L is shifted by n log 1e12, so the stopping
+    # rule's relative tolerance is looser)
+    se = ref.covariance_parameters["std_error"].to_numpy()
+    diff = np.abs(fit.theta / scale - ref.theta)
+    assert (diff <= np.maximum(1e-4 * np.abs(ref.theta), 0.005 * se)).all()

@@ -86,7 +86,9 @@ def _newton(lik: Likelihood, theta: np.ndarray, control: FitControl):
             return ev, theta, it - 1, ""
         h = ev.info
         w, q = np.linalg.eigh(h)
-        floor = 1e-8 * max(float(np.max(np.abs(w))), 1e-12)
+        # relative floor only: an absolute one (the former max(..., 1e-12)) swamps every
+        # eigenvalue when the outcome is on a large scale (info ~ 1/variance^2 ~ 1e-24)
+        floor = 1e-8 * float(np.max(np.abs(w), initial=0.0)) or np.finfo(float).tiny
         w = np.maximum(w, floor)
         step = (q / w) @ (q.T @ ev.grad)
         alpha = 1.0
