@@ -230,3 +230,22 @@ def test_param_filter_reports_the_rows_left_out(long_df):
     assert any(f"{len(long_df)} row(s) of other parameters left out" in n and "'PAIN'" in n
                for n in trial.notes)
     assert not any("other parameters" in n for n in _read(pain, param="PAIN").notes)
+
+
+def test_wide_undeclared_column_is_not_taken_for_a_visit(long_df):
+    # an undeclared numeric "age" column used to become the last visit (the primary time
+    # point) of a wide table whose visit columns are "Week 0".."Week 6"
+    wide = long_df.pivot(index=["subject", "arm", "age"], columns="visit",
+                         values="pain").reset_index()
+    wide.columns.name = None
+    with pytest.raises(irtrial.TrialValidationError, match=r"column\(s\) \['age'\] hold no "
+                       "visit number") as info:
+        read_trial(wide, subject="subject", arm="arm", format="wide")
+    assert "covariates=[...]" in str(info.value)
+    trial = read_trial(wide, subject="subject", arm="arm", format="wide", covariates=["age"])
+    assert trial.visits == ("Week 1", "Week 2", "Week 6")
+    # visit columns without any number keep their column order, as before
+    plain = wide.rename(columns={"Week 0": "Pre", "Week 1": "Early", "Week 2": "Mid",
+                                 "Week 6": "Late"})
+    trial = read_trial(plain, subject="subject", arm="arm", format="wide", covariates=["age"])
+    assert trial.visits == ("Early", "Mid", "Late")

@@ -30,7 +30,7 @@ from irtrial.errors import Problem, TrialValidationError
 from irtrial.trial import validate as V
 from irtrial.trial.adam import resolve_schema
 from irtrial.trial.assemble import Roles, assemble
-from irtrial.trial.derive import looks_like_baseline, order_visits
+from irtrial.trial.derive import _label_number, looks_like_baseline, order_visits
 from irtrial.trial.io import ReadError, parse_numbers, read_table, to_label
 from irtrial.trial.model import Trial, TrialSchema
 from irtrial.trial.wide import VISIT_COLUMN, wide_to_long
@@ -185,6 +185,18 @@ def _from_wide(frame: pd.DataFrame, schema: TrialSchema) -> tuple[pd.DataFrame, 
     if not visits:
         problems.append(Problem("wide format: no visit columns left besides "
                                 f"{ids}; pass visit_order=[...]"))
+    elif schema.visit_order is None:
+        # "Week 2", "Week 10" and an undeclared "AGE": AGE is no visit (it used to become the
+        # last visit, i.e. the primary time point); labels without any number keep column order
+        labels = [str(v) for v in visits]
+        if any(_label_number(v) is not None for v in labels):
+            stray = [v for v in labels
+                     if _label_number(v) is None and not looks_like_baseline(v)]
+            if stray:
+                problems.append(Problem(
+                    f"wide format: column(s) {stray} hold no visit number, unlike the other "
+                    "visit columns; list subject-level columns with covariates=[...] or "
+                    "give every visit column in order with visit_order=[...]"))
     if problems:
         raise TrialValidationError(problems)
     value_name = schema.outcome or C.VALUE
