@@ -210,3 +210,14 @@ def test_failed_mmrm_still_renders_with_its_message(small_trial, tmp_path):
     assert res["primary"]["error"] == f"InsufficientDataError: {exc.value}"
     assert res["primary"]["contrasts"] == [] and res["primary"]["estimate"] == []
     assert [r["key"] for r in res["supportive"]["rows"]][0] == "ancova"
+
+
+def test_covariates_not_in_the_models_are_said_to_be_unadjusted(trial, html):
+    # the study table lists "Covariates: AGE, SEX" (read with --covariate) while every model
+    # of the report adjusts for the baseline only; the page used to leave that unsaid
+    assert "The covariates read with the data (AGE, SEX) are shown for information only" in html
+    assert "change ~ baseline + AGE + SEX + arm * visit" in html
+    import dataclasses
+
+    page = render_html(dataclasses.replace(trial, covariates=()), now=NOW)
+    assert "shown for information only" not in page

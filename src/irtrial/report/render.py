@@ -198,6 +198,8 @@ def _primary_context(trial: Trial, primary: analyses.PrimaryAnalysis,
         "error": primary.error, "warnings": list(primary.warnings),
         "primary_visit": primary.primary_visit, "sas": _SAS_CODE, "r": _R_CODE,
         "estimand": _as_rows(tables.estimand_table(trial)),
+        # covariates read with the data but in no model of the report: say so
+        "unadjusted_covariates": [str(c) for c in trial.covariates],
     }
     result: dict[str, Any] = {
         "model": TRIAL_FORMULA, "covariance": "us", "method": "reml",
