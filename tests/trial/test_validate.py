@@ -283,3 +283,14 @@ def test_two_baseline_flags_for_one_subject(long_df):
     df.loc[(df["subject"] == "S02") & (df["visit"] == "Week 0"), "ABLFL"] = ""
     trial = read_trial(df, **ROLES, baseline_flag="ABLFL")
     _accounted(trial)
+
+
+def test_subject_ids_differing_only_in_case(long_df):
+    # "S02" / "s02" used to make two randomised subjects (one excluded for no baseline)
+    df = long_df.copy()
+    later = (df["subject"] == "S02") & (df["visit"] == "Week 6")
+    df.loc[later, "subject"] = "s02"
+    (p,) = _problems(df)
+    assert p.message == ("subject labels differ only in case or spacing ('S02' / 's02'); "
+                         "unify them")
+    assert p.column == "subject" and p.rows == (4, 5, 6, 7)

@@ -313,7 +313,8 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
     problems += V.check_two_arms(subj, arm, s.arm)
     arm_variants = V.check_case_variants(arm, s.arm, "arm")
     visit_variants = V.check_case_variants(visit, s.visit, "visit")
-    problems += arm_variants + visit_variants
+    # "IRW-01" and "irw-01" would be two randomised subjects, one of them without baseline
+    problems += arm_variants + visit_variants + V.check_case_variants(subj, s.subject, "subject")
 
     # ---- arms and control ----
     arms = sorted(pd.unique(arm[subj.notna()].dropna()))
