@@ -61,3 +61,14 @@ def test_every_bad_option_is_listed_at_once(small):
         _fit(small, covariance="unstructured", df="kr", conf_level=1.5)
     text = str(info.value)
     assert "covariance='unstructured'" in text and "df='kr'" in text and "conf_level=1.5" in text
+
+
+def test_a_path_or_other_object_is_a_clear_model_spec_error(tmp_path):
+    # used to say "formula, subject and visit are required for a DataFrame" for a file path
+    with pytest.raises(ModelSpecError, match=r"not a str \('trial.csv'\): read the file first "
+                       r"with irtrial.read_trial"):
+        irtrial.mmrm("trial.csv")
+    with pytest.raises(ModelSpecError, match="not a PosixPath|not a WindowsPath"):
+        irtrial.mmrm(tmp_path / "trial.csv", "y ~ arm", subject="id", visit="visit")
+    with pytest.raises(ModelSpecError, match="not a list"):
+        irtrial.mmrm([1, 2, 3], "y ~ arm", subject="id", visit="visit")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -203,6 +205,11 @@ def mmrm(
         subject = subject or "subject"
         visit = visit or "visit"
         data = trial_data
+    if not isinstance(data, pd.DataFrame):
+        raise ModelSpecError(
+            f"mmrm takes a Trial or a long DataFrame, not a {type(data).__name__}"
+            + (f" ({data!r}): read the file first with irtrial.read_trial(...)"
+               if isinstance(data, str | os.PathLike) else ""))
     if formula is None or subject is None or visit is None:
         raise ModelSpecError("formula, subject and visit are required for a DataFrame")
     covariance = str(covariance).lower()
