@@ -294,3 +294,12 @@ def test_subject_ids_differing_only_in_case(long_df):
     assert p.message == ("subject labels differ only in case or spacing ('S02' / 's02'); "
                          "unify them")
     assert p.column == "subject" and p.rows == (4, 5, 6, 7)
+
+
+@pytest.mark.parametrize("bounds", [(10, 0), (0, float("nan")), (0,), ("0", "10"), 10, (0, 5, 10)])
+def test_outcome_range_that_is_not_a_range(long_df, bounds):
+    # (10, 0) used to flag every value as out of range; (0,), ("0", "10") and 10 raised a
+    # bare ValueError / TypeError
+    (p,) = _problems(long_df, outcome_range=bounds)
+    assert p.message.startswith("outcome_range")
+    assert "low" in p.message and "high" in p.message

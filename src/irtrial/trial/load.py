@@ -142,7 +142,8 @@ def read_trial(
         covariates=tuple(covariates), control=control, visit_num=visit_num,
         visit_order=None if visit_order is None else tuple(str(v) for v in visit_order),
         baseline_visit=baseline_visit, baseline_flag=baseline_flag,
-        outcome_range=None if outcome_range is None else tuple(outcome_range),
+        outcome_range=None if outcome_range is None else (
+            tuple(outcome_range) if np.iterable(outcome_range) else outcome_range),
         param=param)
     try:
         frame, label = read_table(source, sheet)
@@ -284,7 +285,9 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
     if has(s.baseline_flag):
         flag = (to_label(frame[s.baseline_flag]).str.upper() == "Y").to_numpy(dtype=bool)
 
-    if s.outcome_range is not None:
+    range_problem = V.check_range_bounds(s.outcome_range)
+    problems += range_problem
+    if s.outcome_range is not None and not range_problem:
         problems += V.check_range(value, s.outcome_range, s.outcome, "outcome", subj)
         if base_col is not None:
             problems += V.check_range(base_col, s.outcome_range, s.baseline, "baseline", subj)

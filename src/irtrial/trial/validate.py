@@ -146,6 +146,21 @@ def check_two_arms(subjects: pd.Series, arms: pd.Series, column: str) -> list[Pr
         column, mask, subjects)]
 
 
+def check_range_bounds(bounds: object) -> list[Problem]:
+    """Problem for an ``outcome_range`` that is not two numbers ``low <= high``."""
+    if bounds is None:
+        return []
+    items = tuple(bounds) if np.iterable(bounds) and not isinstance(bounds, str) else ()
+    if len(items) != 2 or not all(isinstance(b, int | float | np.number)
+                                  and not isinstance(b, bool | np.bool_) for b in items):
+        return [Problem(f"outcome_range must be two numbers (low, high), got {bounds!r}")]
+    lo, hi = float(items[0]), float(items[1])
+    if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi:
+        return [Problem(f"outcome_range ({lo:g}, {hi:g}) is not a range: give (low, high) "
+                        "with low <= high, e.g. (0, 10)")]
+    return []
+
+
 def check_range(values: pd.Series, bounds: tuple[float, float], column: str, role: str,
                 subjects: pd.Series) -> list[Problem]:
     """Problem for values outside the inclusive range ``bounds``."""
