@@ -249,3 +249,16 @@ def test_wide_undeclared_column_is_not_taken_for_a_visit(long_df):
                                  "Week 6": "Late"})
     trial = read_trial(plain, subject="subject", arm="arm", format="wide", covariates=["age"])
     assert trial.visits == ("Early", "Mid", "Late")
+
+
+def test_integer_column_names_and_single_items(long_df):
+    # a frame read without a header has integer column names: subject=0 used to raise a bare
+    # AttributeError; covariates=5 a TypeError; visit_order="Week 1" was split into letters
+    plain = long_df[["subject", "arm", "visit", "pain", "age"]].copy()
+    plain.columns = [0, 1, 2, 3, 4]
+    trial = read_trial(plain, subject=0, arm=1, visit=2, outcome=3, covariates=4)
+    reference = _read(long_df, covariates=["age"])
+    assert trial.covariates == ("4",) and trial.visits == reference.visits
+    np.testing.assert_array_equal(trial.data["value"], reference.data["value"])
+    with pytest.raises(irtrial.TrialValidationError, match=r"not in visit_order=\['Week 1'\]"):
+        _read(long_df, visit_order="Week 1")

@@ -135,13 +135,22 @@ def read_trial(
     """
     if format not in ("long", "wide"):
         raise TrialValidationError([Problem(f"format must be 'long' or 'wide', not {format!r}")])
-    if isinstance(covariates, str):
+    # column names are read as strings (an integer header 0, 1, ... becomes "0", "1", ...);
+    # a single name or label is one item, not a sequence of characters
+    if isinstance(covariates, str) or not np.iterable(covariates):
         covariates = (covariates,)
+    if isinstance(visit_order, str):
+        visit_order = (visit_order,)
+
+    def name(column: object) -> str | None:
+        return None if column is None else str(column).strip()
+
     schema = TrialSchema(
-        subject=subject, arm=arm, visit=visit, outcome=outcome, baseline=baseline,
-        covariates=tuple(covariates), control=control, visit_num=visit_num,
+        subject=name(subject), arm=name(arm), visit=name(visit), outcome=name(outcome),
+        baseline=name(baseline), covariates=tuple(str(c).strip() for c in covariates),
+        control=control, visit_num=name(visit_num),
         visit_order=None if visit_order is None else tuple(str(v) for v in visit_order),
-        baseline_visit=baseline_visit, baseline_flag=baseline_flag,
+        baseline_visit=baseline_visit, baseline_flag=name(baseline_flag),
         outcome_range=None if outcome_range is None else (
             tuple(outcome_range) if np.iterable(outcome_range) else outcome_range),
         param=param)
