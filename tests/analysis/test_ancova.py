@@ -153,3 +153,13 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_single_covariate_name_is_one_covariate():
+    # covariates="AGE" used to be read as the covariates 'A', 'G', 'E'
+    from irtrial.trial import read_trial
+
+    trial = read_trial(SYNTHETIC, covariates=["AGE"])
+    one = ancova(trial, covariates="AGE")
+    pd.testing.assert_frame_equal(one.table, ancova(trial, covariates=["AGE"]).table)
+    assert "AGE" in one.method

@@ -227,6 +227,8 @@ def ancova(
     1       IR     -4.21       0.37
     """
     check_options(variable, conf_level)
+    if isinstance(covariates, str):
+        covariates = (covariates,)  # one name, not its letters
     prep = prepare(data, visit=visit, variable=variable, covariates=covariates, roles=roles)
     rows, tables = [], {"lsmeans": [], "effect_size": [], "coefficients": []}
     sigmas = []
