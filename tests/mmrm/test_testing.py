@@ -139,3 +139,21 @@ def test_type3_with_covariates_matches_sas_end_to_end(key):
         assert row.den_df == pytest.approx(r["DenDF"], rel=1e-3)
         assert row.f_value == pytest.approx(r["FValue"], rel=1e-4)
         assert row.p_value == pytest.approx(r["ProbF"], rel=1e-3)
+
+
+def test_type3_skips_terms_of_a_single_level_factor():
+    # a trial with one post-baseline visit: "visit" and "arm:visit" have nothing to test and
+    # fit.type3() used to raise "the contrast matrix L is all zeros"
+    import irtrial
+    from irtrial.synthetic import ir_wrap_trial
+
+    data = ir_wrap_trial().data
+    last = data[data["visit"] == "Week 6"].copy()
+    last["visit"] = last["visit"].cat.remove_unused_categories()
+    fit = irtrial.mmrm(last, "change ~ baseline + arm * visit", subject="subject",
+                       visit="visit", df="residual")
+    tab = fit.type3()
+    assert tab["term"].tolist() == ["baseline", "arm"]
+    # arm's F is the squared t of its contrast at the one visit
+    t = fit.contrasts("arm", by="visit")["statistic"].iloc[0]
+    assert tab.set_index("term").loc["arm", "f_value"] == pytest.approx(t**2, rel=1e-6)

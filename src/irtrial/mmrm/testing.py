@@ -254,7 +254,9 @@ def type3_table(state: ModelState, *, df: str, vcov: str | None = None) -> pd.Da
     Returns
     -------
     DataFrame
-        ``term, num_df, den_df, f_value, p_value``, one row per term but the intercept.
+        ``term, num_df, den_df, f_value, p_value``, one row per term but the intercept and
+        but terms without a hypothesis to test (a factor with a single level, e.g. the visit
+        of a trial with one post-baseline visit).
 
     Examples
     --------
@@ -269,6 +271,9 @@ def type3_table(state: ModelState, *, df: str, vcov: str | None = None) -> pd.Da
     for term in state.design.terms:
         if not _term_vars(term):
             continue
-        res = joint_test(state, type3_contrast(state, term, cache), df=df, vcov=vcov)
+        L = type3_contrast(state, term, cache)
+        if not np.any(L):
+            continue  # no hypothesis to test: the term's factor has one level (e.g. one visit)
+        res = joint_test(state, L, df=df, vcov=vcov)
         rows.append({C.TERM: term, **res})
     return pd.DataFrame(rows, columns=[C.TERM, C.NUM_DF, C.DEN_DF, C.F_VALUE, C.P_VALUE])
