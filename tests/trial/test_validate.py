@@ -303,3 +303,9 @@ def test_outcome_range_that_is_not_a_range(long_df, bounds):
     (p,) = _problems(long_df, outcome_range=bounds)
     assert p.message.startswith("outcome_range")
     assert "low" in p.message and "high" in p.message
+
+
+def test_missing_subject_column_is_the_only_problem(long_df):
+    # a second problem "found 0 arm(s) [] in 'arm'" used to follow, although 'arm' holds two
+    (p,) = _problems(long_df, subject="patient")
+    assert p.message.startswith("column 'patient' (subject) not found")

@@ -331,7 +331,8 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
     # ---- arms and control ----
     arms = sorted(pd.unique(arm[subj.notna()].dropna()))
     control = None
-    if has(s.arm) and not arm_variants:
+    # without a subject column no row has a subject: "found 0 arm(s)" would be noise
+    if has(s.arm) and has(s.subject) and not arm_variants:
         if len(arms) < 2:
             problems.append(Problem(f"found {len(arms)} arm(s) {arms} in {s.arm!r}; a trial "
                                     "needs a control arm and at least one active arm",
