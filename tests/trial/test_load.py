@@ -70,7 +70,7 @@ def test_at_visit_and_n_by_arm(long_df):
     assert len(trial.at_visit("Week 1")) == 7
     n = trial.n_by_arm()
     assert n.to_dict() == {"Placebo": 3, "IR": 4}
-    with pytest.raises(irtrial.TrialValidationError, match="not a post-baseline visit"):
+    with pytest.raises(irtrial.ModelSpecError, match="not a post-baseline visit"):
         trial.at_visit("Week 0")
 
 

@@ -18,7 +18,7 @@ import irtrial.trial.load
 import irtrial.trial.model
 import irtrial.trial.validate
 import irtrial.trial.wide
-from irtrial.errors import TrialValidationError
+from irtrial.errors import ModelSpecError, TrialValidationError
 from irtrial.trial import read_trial
 
 from .conftest import make_long
@@ -61,6 +61,19 @@ def test_three_arm_consort_columns():
     df.loc[df.subject == "S01", "arm"] = "Heat"
     trial = read_trial(df, **ROLES)
     assert trial.consort().columns.tolist() == ["stage", "Placebo", "Heat", "IR", "total"]
+
+
+def test_at_visit_unknown_visit_is_an_argument_error_naming_the_visits():
+    trial = read_trial(make_long(), **ROLES)
+    with pytest.raises(ModelSpecError) as info:
+        trial.at_visit("bad")
+    assert not isinstance(info.value, TrialValidationError)
+    message = str(info.value)
+    assert "'bad' is not a post-baseline visit" in message
+    assert "['Week 1', 'Week 2', 'Week 6']" in message
+    assert "trial data" not in message
+    with pytest.raises(ModelSpecError, match="Week 0"):  # the baseline visit is no answer
+        trial.at_visit("Week 0")
 
 
 @settings(max_examples=25, deadline=None)

@@ -176,13 +176,19 @@ class Trial:
 
         Rows with a missing value are kept (``value`` NaN); drop them for a completers
         analysis. The returned frame is a copy with a fresh index.
+
+        Raises
+        ------
+        ModelSpecError
+            When ``visit`` is not one of the post-baseline visits (the message lists them).
+            This is an argument error, not a problem in the trial data.
         """
         visit = self.last_visit if visit is None else str(visit)
         if visit not in self.visits:
-            from irtrial.errors import TrialValidationError
+            from irtrial.errors import ModelSpecError
 
-            raise TrialValidationError([f"visit {visit!r} is not a post-baseline visit; "
-                                        f"visits are {list(self.visits)}"])
+            raise ModelSpecError(f"visit {visit!r} is not a post-baseline visit; the visits "
+                                 f"are {list(self.visits)}")
         rows = self.data[self.data[C.VISIT] == visit]
         return rows.reset_index(drop=True)
 
