@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from irtrial.cli import app
-from irtrial.cli._common import as_options
+from irtrial.cli._common import as_options, read_mapped_trial
 
 
 def test_keyword_hints_become_options():
@@ -26,3 +26,38 @@ def test_cli_error_names_the_option(runner, tmp_path: Path):
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert "pass --subject ..." in result.output and "subject=" not in result.output
+
+
+def _three_arm_csv(tmp_path: Path) -> Path:
+    from irtrial.synthetic import TrialDesign, simulate_frame
+
+    d = TrialDesign(arms=("Placebo", "Low", "High"), n_per_arm=(4, 4, 4), visits=(0, 1, 2),
+                    means=((6, 6, 6), (6, 5, 4), (6, 4, 2)), scale=(0, 10))
+    path = tmp_path / "three.csv"
+    simulate_frame(d, seed=1).to_csv(path, index=False)
+    return path
+
+
+def test_arm_order_option_orders_the_arms(runner, tmp_path: Path):
+    path = _three_arm_csv(tmp_path)
+    assert read_mapped_trial(path, arm_order=["Placebo", "Low", "High"]).arms == (
+        "Placebo", "Low", "High")
+    assert read_mapped_trial(path, arm_order=[]).arms == ("Placebo", "High", "Low")  # default
+    result = runner.invoke(app, ["validate", str(path), "--arm-order", "Placebo",
+                                 "--arm-order", "Low", "--arm-order", "High"])
+    assert result.exit_code == 0, result.output
+    assert "Placebo, Low, High (control: Placebo)" in result.output
+    rows = [line.split("│")[0].strip() for line in result.output.splitlines()
+            if line.split("│")[0].strip() in ("Placebo", "Low", "High")]
+    assert rows[:3] == ["Placebo", "Low", "High"]  # the arms table follows
+
+
+def test_arm_order_option_with_an_unknown_arm_exits_2(runner, tmp_path: Path):
+    path = _three_arm_csv(tmp_path)
+    result = runner.invoke(app, ["validate", str(path), "--arm-order", "Placebo",
+                                 "--arm-order", "Lo", "--arm-order", "High"])
+    assert result.exit_code == 2
+    assert "unknown arm(s) ['Lo'] (did you mean 'Low'?)" in result.output
+    assert "missing arm(s) ['Low']" in result.output
+    assert "Traceback" not in result.output
+    assert as_options("pass arm_order=[...]") == "pass --arm-order ..."

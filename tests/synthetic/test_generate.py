@@ -12,6 +12,8 @@ from irtrial.synthetic import (
     TrialDesign,
     simulate_arrays,
     simulate_frame,
+    simulate_trial,
+    trial_mapping,
 )
 
 
@@ -203,3 +205,21 @@ def test_designs_are_hashable_and_compare_by_value():
                 covariates=(Covariate("SEX", "categorical", levels=("F", "M"), probs=(.5, .5)),))
     assert a == b and hash(a) == hash(b)
     assert a.dropouts()[1] == Dropout()
+
+
+def test_simulate_trial_keeps_the_design_arm_order():
+    # the trial used to come out as Placebo, High, Low (active arms sorted alphabetically)
+    d = _design(arms=("Placebo", "Low", "High"), n_per_arm=(20, 20, 20),
+                means=((6, 6, 6, 6), (6, 5, 5, 5), (6, 4, 3, 2)))
+    assert trial_mapping(d)["arm_order"] == ("Placebo", "Low", "High")
+    trial = simulate_trial(d, seed=2)
+    assert trial.arms == ("Placebo", "Low", "High")
+    assert trial.active_arms == ("Low", "High")
+    assert list(trial.data["arm"].cat.categories) == ["Placebo", "Low", "High"]
+    assert trial.n_by_arm().index.tolist() == ["Placebo", "Low", "High"]
+    # the arms still carry the design's means: High improves most by the last visit
+    change = trial.at_visit().groupby("arm", observed=True)["change"].mean()
+    assert change["High"] < change["Low"] < change["Placebo"]
+    # a caller's own order still wins
+    assert simulate_trial(d, seed=2, arm_order=("Placebo", "High", "Low")).arms == (
+        "Placebo", "High", "Low")

@@ -262,3 +262,61 @@ def test_integer_column_names_and_single_items(long_df):
     np.testing.assert_array_equal(trial.data["value"], reference.data["value"])
     with pytest.raises(irtrial.TrialValidationError, match=r"not in visit_order=\['Week 1'\]"):
         _read(long_df, visit_order="Week 1")
+
+
+def _three_arm_frame():
+    df = make_long(n_ir=4, n_pbo=3)
+    df.loc[df.subject.isin(["S01", "S02"]), "arm"] = "Low"
+    df.loc[df.subject.isin(["S03", "S04"]), "arm"] = "High"
+    return df
+
+
+def test_arm_order_given_keeps_it_with_the_control_first():
+    # arms used to be sorted alphabetically whatever the design: Placebo, High, Low
+    df = _three_arm_frame()
+    assert _read(df).arms == ("Placebo", "High", "Low")
+    trial = _read(df, arm_order=["Placebo", "Low", "High"])
+    assert trial.arms == ("Placebo", "Low", "High")
+    assert trial.active_arms == ("Low", "High")
+    assert list(trial.data[C.ARM].cat.categories) == ["Placebo", "Low", "High"]
+    assert list(trial.subjects[C.ARM].cat.categories) == ["Placebo", "Low", "High"]
+    assert trial.n_by_arm().index.tolist() == ["Placebo", "Low", "High"]
+    assert trial.consort().columns.tolist() == ["stage", "Placebo", "Low", "High", "total"]
+    assert trial.schema.arm_order == ("Placebo", "Low", "High")
+    # the control goes first wherever it is listed; the data are the same
+    moved = _read(df, arm_order=("Low", "High", "Placebo"))
+    assert moved.arms == ("Placebo", "Low", "High")
+    pd.testing.assert_frame_equal(moved.data, trial.data)
+
+
+def test_arm_order_defaults_to_the_categorical_order():
+    df = _three_arm_frame()
+    df["arm"] = pd.Categorical(df["arm"], categories=["Unused", "Low", "Placebo", "High"])
+    assert _read(df).arms == ("Placebo", "Low", "High")
+    # wide input keeps the categorical too
+    wide = df.pivot(index=["subject", "arm"], columns="visit", values="pain").reset_index()
+    wide.columns.name = None
+    wide["arm"] = pd.Categorical(wide["arm"], categories=["Low", "Placebo", "High"])
+    assert read_trial(wide, subject="subject", arm="arm", format="wide").arms == (
+        "Placebo", "Low", "High")
+    # an explicit arm_order wins over the categorical order
+    assert _read(df, arm_order=["Placebo", "High", "Low"]).arms == ("Placebo", "High", "Low")
+
+
+def test_arm_order_unknown_missing_or_repeated_arms_are_one_problem():
+    df = _three_arm_frame()
+    with pytest.raises(irtrial.TrialValidationError) as info:
+        _read(df, arm_order=["Placebo", "Lo", "High"], outcome_range=(0, 1))
+    problems = [p for p in info.value.problems if "arm_order" in p.message]
+    assert len(problems) == 1 and problems[0].column == "arm"
+    message = problems[0].message
+    assert "unknown arm(s) ['Lo'] (did you mean 'Low'?)" in message
+    assert "missing arm(s) ['Low']" in message
+    assert "['High', 'Low', 'Placebo']" in message
+    # the other problems are still listed with it
+    assert any("outside the declared range" in p.message for p in info.value.problems)
+    with pytest.raises(irtrial.TrialValidationError, match=r"missing arm\(s\) \['High', 'Low'\]"):
+        _read(df, arm_order="Placebo")  # a single label is one arm, not letters
+    with pytest.raises(irtrial.TrialValidationError,
+                       match=r"arm\(s\) \['Low'\] listed more than once"):
+        _read(df, arm_order=["Placebo", "Low", "High", "Low"])

@@ -41,6 +41,7 @@ __all__ = [
     "CovariateOpt",
     "VisitNumOpt",
     "VisitOrderOpt",
+    "ArmOrderOpt",
     "BaselineVisitOpt",
     "BaselineFlagOpt",
     "RangeOpt",
@@ -84,6 +85,10 @@ VisitNumOpt = Annotated[str | None, typer.Option(
 VisitOrderOpt = Annotated[list[str] | None, typer.Option(
     "--visit-order", help="Visit labels in order; repeat once per visit.",
     rich_help_panel=_MAP, show_default=False)]
+ArmOrderOpt = Annotated[list[str] | None, typer.Option(
+    "--arm-order", help="Arm labels in order (the control still first); repeat once per arm. "
+    "Default: a categorical column's own order, else alphabetical.", rich_help_panel=_MAP,
+    show_default=False)]
 BaselineVisitOpt = Annotated[str | None, typer.Option(
     "--baseline-visit", help="Label of the baseline visit (default: ABLFL, else the first).",
     rich_help_panel=_MAP)]
@@ -119,7 +124,7 @@ def _debug_requested(debug: bool) -> bool:
 
 #: "pass subject=..." in a library message -> "pass --subject ..." on the command line
 _PYTHON_ARGUMENT = re.compile(
-    r"\b(subject|arm|visit|outcome|baseline|control|param|visit_order|visit_num|"
+    r"\b(subject|arm|visit|outcome|baseline|control|param|visit_order|visit_num|arm_order|"
     r"baseline_visit|baseline_flag|covariates)=(\[\.\.\.\]|\.\.\.)?(?![\w'\"\[(])")
 
 
@@ -161,7 +166,7 @@ def read_mapped_trial(file: Path, **mapping: Any) -> Any:
     from irtrial import read_trial
 
     kwargs: dict[str, Any] = {k: v for k, v in mapping.items() if v not in (None, [], ())}
-    for key in ("covariates", "visit_order"):
+    for key in ("covariates", "visit_order", "arm_order"):
         if key in kwargs:
             kwargs[key] = tuple(kwargs[key])
     if "sheet" in kwargs and str(kwargs["sheet"]).isdigit():

@@ -9,6 +9,7 @@ import typer
 
 from irtrial.cli._common import (
     ArmOpt,
+    ArmOrderOpt,
     BaselineFlagOpt,
     BaselineOpt,
     BaselineVisitOpt,
@@ -48,6 +49,7 @@ def report(
     covariate: CovariateOpt = None,
     visit_num: VisitNumOpt = None,
     visit_order: VisitOrderOpt = None,
+    arm_order: ArmOrderOpt = None,
     baseline_visit: BaselineVisitOpt = None,
     baseline_flag: BaselineFlagOpt = None,
     range_: RangeOpt = None,
@@ -71,6 +73,7 @@ def report(
         trial = read_mapped_trial(
             file, subject=subject, arm=arm, visit=visit, outcome=outcome, baseline=baseline,
             control=control, covariates=covariate, visit_num=visit_num, visit_order=visit_order,
+            arm_order=arm_order,
             baseline_visit=baseline_visit, baseline_flag=baseline_flag, outcome_range=range_,
             param=param, format=format_, sheet=sheet)
         path = write_report(trial, out, title=title, command=command_line(ctx))

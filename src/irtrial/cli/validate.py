@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from irtrial.cli._common import (
     ArmOpt,
+    ArmOrderOpt,
     BaselineFlagOpt,
     BaselineOpt,
     BaselineVisitOpt,
@@ -40,6 +41,7 @@ def validate(
     covariate: CovariateOpt = None,
     visit_num: VisitNumOpt = None,
     visit_order: VisitOrderOpt = None,
+    arm_order: ArmOrderOpt = None,
     baseline_visit: BaselineVisitOpt = None,
     baseline_flag: BaselineFlagOpt = None,
     range_: RangeOpt = None,
@@ -59,6 +61,7 @@ def validate(
         trial = read_mapped_trial(
             file, subject=subject, arm=arm, visit=visit, outcome=outcome, baseline=baseline,
             control=control, covariates=covariate, visit_num=visit_num, visit_order=visit_order,
+            arm_order=arm_order,
             baseline_visit=baseline_visit, baseline_flag=baseline_flag, outcome_range=range_,
             param=param, format=format_, sheet=sheet)
         n_rand, n_an = len(trial.subjects), int(trial.n_by_arm().sum())

@@ -256,7 +256,8 @@ def simulate_trial(design: TrialDesign, seed: SeedLike = None, **read_trial_kwar
         Override the mapping passed to :func:`irtrial.read_trial` (by default: subject
         ``USUBJID``, arm ``ARM``, visit ``AVISIT`` numbered by ``AVISITN``, outcome ``AVAL``,
         baseline visit the first visit,
-        control the first arm, every covariate, and the design's scale as the outcome range).
+        control the first arm, the arms in the design's order (``arm_order=design.arms``),
+        every covariate, and the design's scale as the outcome range).
 
     Returns
     -------
@@ -286,6 +287,7 @@ def trial_mapping(design: TrialDesign) -> dict[str, Any]:
         "visit_num": VISITN_COL,
         "baseline_visit": design.visit_labels[0],
         "control": design.arms[0],
+        "arm_order": tuple(design.arms),
         "covariates": tuple(c.name for c in design.covariates),
     }
     if design.scale is not None:

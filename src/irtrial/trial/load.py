@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -52,6 +53,7 @@ def read_trial(
     control: str | None = None,
     covariates: Sequence[str] | str = (),
     *,
+    arm_order: Sequence[str] | None = None,
     visit_order: Sequence[str] | None = None,
     visit_num: str | None = None,
     baseline_visit: str | None = None,
@@ -81,6 +83,11 @@ def read_trial(
         PBO, sham or vehicle.
     covariates : sequence of str
         Subject-level covariates carried into ``Trial.data``.
+    arm_order : sequence of str, optional
+        Arm labels in the order of ``Trial.arms`` and of every table and figure; list each
+        arm once (the control is put first wherever it is listed). Default: the category
+        order when the arm column is a pandas Categorical, else alphabetical order (control
+        first).
     visit_order : sequence of str, optional
         Visit labels in order (in wide format: the visit columns, in order). Default:
         ``visit_num``, else the numbers in the labels ("Week 2" before "Week 10").
@@ -111,8 +118,9 @@ def read_trial(
     TrialValidationError
         Listing every problem found (column, rows, subjects): missing or unreadable file,
         missing columns (with suggestions), non-numeric outcome, duplicate subject x visit,
-        subject in two arms, fewer than two arms, unknown control, values out of range,
-        no post-baseline data, unorderable visits.
+        subject in two arms, fewer than two arms, unknown control, an ``arm_order`` with
+        unknown or missing arms, values out of range, no post-baseline data, unorderable
+        visits.
 
     Notes
     -----
@@ -141,6 +149,8 @@ def read_trial(
         covariates = (covariates,)
     if isinstance(visit_order, str):
         visit_order = (visit_order,)
+    if isinstance(arm_order, str):
+        arm_order = (arm_order,)
 
     def name(column: object) -> str | None:
         return None if column is None else str(column).strip()
@@ -149,6 +159,7 @@ def read_trial(
         subject=name(subject), arm=name(arm), visit=name(visit), outcome=name(outcome),
         baseline=name(baseline), covariates=tuple(str(c).strip() for c in covariates),
         control=control, visit_num=name(visit_num),
+        arm_order=None if arm_order is None else tuple(arm_order),
         visit_order=None if visit_order is None else tuple(str(v) for v in visit_order),
         baseline_visit=baseline_visit, baseline_flag=name(baseline_flag),
         outcome_range=None if outcome_range is None else (
@@ -352,6 +363,9 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
                 problems.append(Problem(
                     f"cannot tell which arm is the control among {arms}: pass control=...",
                     column=s.arm))
+        if len(arms) >= 2:
+            arms, aproblems = _arm_order(arms, s.arm_order, frame[s.arm], s.arm)
+            problems += aproblems
 
     # ---- visits ----
     labels = sorted(pd.unique(visit[ok]))
@@ -376,6 +390,41 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
                   flag=flag, usable=ok)
     return assemble(frame, s, roles, arms, control, order, nums, base_visit, source, notes,
                     row_groups, n_other)
+
+
+def _arm_order(arms: list[str], given: Sequence[object] | None, raw: pd.Series,
+               column: str) -> tuple[list[str], list[Problem]]:
+    """The arms in order: ``arm_order`` as given, else a Categorical's categories, else sorted.
+
+    Labels are compared as read (stripped strings, integral numbers without ``.0``). An
+    ``arm_order`` that leaves out an arm, names one that is not in the data or repeats one is
+    a problem listing them.
+    """
+    if given is not None:
+        labels = [str(v) if v is None else v
+                  for v in to_label(pd.Series(list(given), dtype=object))]
+        unknown = [a for a in dict.fromkeys(labels) if a not in arms]
+        missing = [a for a in arms if a not in labels]
+        twice = [a for a, n in Counter(labels).items() if n > 1]
+        if not (unknown or missing or twice):
+            return labels, []
+        parts = []
+        if unknown:
+            hints = [V.suggest(a, arms).removeprefix("; ") for a in unknown]
+            hint = f" ({' '.join(h for h in hints if h)})" if any(hints) else ""
+            parts.append(f"unknown arm(s) {unknown}{hint}")
+        if missing:
+            parts.append(f"missing arm(s) {missing}")
+        if twice:
+            parts.append(f"arm(s) {twice} listed more than once")
+        return arms, [Problem(f"arm_order={labels} does not match the arms {arms} in "
+                              f"{column!r}: " + "; ".join(parts) + "; list every arm once",
+                              column=column)]
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        cats = to_label(pd.Series(raw.cat.categories.to_numpy(dtype=object), dtype=object))
+        order = [a for a in dict.fromkeys(cats.dropna()) if a in arms]
+        return order + [a for a in arms if a not in order], []
+    return arms, []
 
 
 def _any_group(groups: list[tuple[str, np.ndarray]], n: int) -> np.ndarray:

@@ -56,6 +56,9 @@ class TrialSchema:
         Subject-level covariate columns carried into ``Trial.data``.
     control : str, optional
         The control arm's label.
+    arm_order : tuple of str, optional
+        Arm labels in order (the control still goes first); default: the category order of
+        a Categorical arm column, else alphabetical.
     visit_num : str, optional
         A numeric column giving the visit order (ADaM ``AVISITN``).
     visit_order : tuple of str, optional
@@ -79,6 +82,7 @@ class TrialSchema:
     baseline: str | None = None
     covariates: tuple[str, ...] = ()
     control: str | None = None
+    arm_order: tuple[str, ...] | None = None
     visit_num: str | None = None
     visit_order: tuple[str, ...] | None = None
     baseline_visit: str | None = None
