@@ -109,6 +109,7 @@ def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], con
                 f"{int(varying.sum())} subject(s); it must be constant per subject",
                 s.baseline, mask, r.subject)])
         from_col = _first_per_code(scode, np.flatnonzero(m), bcol, ns, np.nan, float)
+        from_visit = baseline
         baseline = np.where(np.isnan(from_col), baseline, from_col)
     n_post = np.bincount(scode[observed_post], minlength=ns)
     n_rows = np.bincount(scode[in_subject], minlength=ns)
@@ -118,6 +119,9 @@ def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], con
     reason[np.isnan(baseline)] = "no baseline value"
     reason[no_arm] = "no arm recorded"
     analysed = pd.isna(reason)
+    perm = _natural_perm(sids)
+    if r.baseline is not None:
+        notes += _baseline_notes(s, base_visit, from_col, from_visit, analysed, sids, perm)
     arm_order = [control, *[a for a in arms if a != control]]
     arm_cat = pd.CategoricalDtype(arm_order, ordered=True)
     arm_code = pd.Categorical(arm_of, dtype=arm_cat).codes
@@ -129,7 +133,6 @@ def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], con
             "arm needs at least one subject with a baseline and a post-baseline value",
             column=s.arm)])
 
-    perm = _natural_perm(sids)
     covariates = _covariates(frame, s.covariates, scode, pos, ns, analysed, notes)
 
     # ---- exclusions: subjects (in subject order), then row groups ----
@@ -199,6 +202,31 @@ def _any(groups: Sequence[tuple[str, np.ndarray]]) -> np.ndarray | bool:
     for _, m in groups:
         out = out | m
     return out
+
+
+def _baseline_notes(s: TrialSchema, base_visit: str | None, from_col: np.ndarray,
+                    from_visit: np.ndarray, analysed: np.ndarray, sids: np.ndarray,
+                    perm: np.ndarray) -> list[str]:
+    """Say which baseline was used where the baseline column is missing or disagrees."""
+    where = (f"at the baseline visit {base_visit!r}" if base_visit is not None
+             else "of the baseline record")
+    has_col, has_visit = ~np.isnan(from_col), ~np.isnan(from_visit)
+    with np.errstate(invalid="ignore"):
+        differ = (has_col & has_visit
+                  & ~np.isclose(from_col, from_visit, rtol=1e-9, atol=1e-9))
+    notes = []
+    for mask, what, used in (
+            (analysed & ~has_col & has_visit, "is missing for", f"their {s.outcome!r} value "
+             f"{where} is used as baseline"),
+            (analysed & differ, f"disagrees with {s.outcome!r} {where} for",
+             f"the {s.baseline!r} value is used as baseline")):
+        if mask.any():
+            names = sids[perm[mask[perm]]].astype(str)
+            shown = ", ".join(names[:10]) + (f", ... ({len(names)} in all)"
+                                              if len(names) > 10 else "")
+            notes.append(f"baseline column {s.baseline!r} {what} {len(names)} analysed "
+                         f"subject(s) ({shown}); {used}")
+    return notes
 
 
 def _covariates(frame, names, scode, pos, ns, analysed, notes) -> dict[str, np.ndarray]:

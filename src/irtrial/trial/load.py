@@ -77,7 +77,9 @@ def read_trial(
         ``visit``, ``value``...). In wide format ``outcome`` only names the outcome.
     baseline : str, optional
         Column with each subject's baseline value (ADaM ``BASE``). Without it, the
-        baseline is the outcome at the baseline visit.
+        baseline is the outcome at the baseline visit. With it, a subject whose column is
+        empty falls back on the outcome at the baseline visit, and where the two disagree
+        the column wins; both cases are counted, with the subjects, in ``trial.notes``.
     control : str, optional
         Control arm label. Default: the one arm whose label looks like placebo, control,
         PBO, sham or vehicle.
