@@ -99,6 +99,11 @@ class Design(Protocol):
         Each factor variable of the formula and its levels in model order.
     numerics : dict of str -> float
         Each numeric covariate and its mean over the analysis rows (SAS's LS-means default).
+    aliased : list of str
+        Columns of the full coding dropped as aliased (``accept_singular=True``).
+    nonest_basis : (p_full, k) array or None
+        Orthonormal null-space basis of the full X (``irtrial.mmrm.estimability``); None when
+        nothing is aliased.
     """
 
     frame: pd.DataFrame
@@ -111,9 +116,15 @@ class Design(Protocol):
     term_columns: dict[str, list[int]]
     factors: dict[str, list]
     numerics: dict[str, float]
+    aliased: list[str]
+    nonest_basis: np.ndarray | None
 
-    def model_matrix(self, frame: pd.DataFrame) -> np.ndarray:
-        """X rows for new data (a reference grid), with the fitted coding."""
+    def model_matrix(self, frame: pd.DataFrame, full: bool = False) -> np.ndarray:
+        """X rows for new data (a reference grid), with the fitted coding (``full=True``: with
+        the aliased columns too)."""
+
+    def drop_aliased(self, x_full: np.ndarray) -> np.ndarray:
+        """The kept columns of rows written over the full coding."""
 
 
 @dataclass(frozen=True)

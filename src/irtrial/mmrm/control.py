@@ -36,6 +36,9 @@ class FitControl:
     accept_singular : bool
         Drop aliased columns of a rank-deficient design instead of raising
         ``SingularDesignError`` (as SAS and R do; the dropped names are in ``fit.aliased``).
+        LS means, differences and type 3 tests are then checked for estimability: a
+        non-estimable one is reported as NaN with ``estimable`` False
+        (:mod:`irtrial.mmrm.estimability`).
     start : array-like or None
         Starting theta in the reporting parametrisation (overrides the computed start).
     """

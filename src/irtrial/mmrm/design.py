@@ -28,6 +28,7 @@ from irtrial.errors import (
     TrialValidationError,
 )
 from irtrial.mmrm._types import Pattern
+from irtrial.mmrm.estimability import null_basis
 
 __all__ = ["MMRMDesign", "PreparedData", "prepare", "make_patterns"]
 
@@ -56,6 +57,10 @@ class MMRMDesign:
     response : str
     aliased : list of str
         Columns dropped because they were linearly dependent on earlier ones.
+    nonest_basis : (p_full, k) array or None
+        Orthonormal basis of the null space of the *full* X (aliased columns included), for
+        the estimability check of :mod:`irtrial.mmrm.estimability`; None when nothing is
+        aliased.
     """
 
     frame: pd.DataFrame
@@ -70,13 +75,15 @@ class MMRMDesign:
     numerics: dict[str, float]
     response: str
     aliased: list[str] = field(default_factory=list)
+    nonest_basis: np.ndarray | None = None
     _spec: ModelSpec | None = None
     _keep: np.ndarray | None = None
 
-    def model_matrix(self, frame: pd.DataFrame) -> np.ndarray:
+    def model_matrix(self, frame: pd.DataFrame, full: bool = False) -> np.ndarray:
         """X rows for new data (e.g. a reference grid), with the fitted coding.
 
         Factor columns of ``frame`` may be plain strings: they are coded with the fitted levels.
+        ``full=True`` keeps the aliased columns (the coding ``nonest_basis`` refers to).
         """
         new = frame.copy()
         for name, levels in self.factors.items():
@@ -84,7 +91,11 @@ class MMRMDesign:
                 new[name] = pd.Categorical(new[name], categories=levels)
         mm = self._spec.get_model_matrix(new, na_action="ignore")
         x = np.asarray(mm, dtype=float)
-        return x[:, self._keep] if self._keep is not None else x
+        return x[:, self._keep] if self._keep is not None and not full else x
+
+    def drop_aliased(self, x_full: np.ndarray) -> np.ndarray:
+        """The fitted (kept) columns of rows written over the full coding."""
+        return x_full[..., self._keep] if self._keep is not None else x_full
 
 
 @dataclass(frozen=True)
@@ -361,6 +372,7 @@ def prepare(
     aliased_idx = _aliased_columns(x) if x.shape[1] else []
     keep_cols = None
     aliased_names: list[str] = []
+    nonest = None
     if aliased_idx:
         aliased_names = [names[j] for j in aliased_idx]
         if not accept_singular:
@@ -371,6 +383,7 @@ def prepare(
                 "visit). Simplify the formula, drop the empty cells, or pass "
                 "accept_singular=True to drop the aliased columns as SAS and R do."
             )
+        nonest = null_basis(x.T @ x, aliased_idx)
         keep_cols = np.array([j for j in range(x.shape[1]) if j not in set(aliased_idx)])
         new_pos = {old: new for new, old in enumerate(keep_cols)}
         x = x[:, keep_cols]
@@ -416,6 +429,7 @@ def prepare(
         numerics=numerics,
         response=response,
         aliased=aliased_names,
+        nonest_basis=nonest,
         _spec=spec,
         _keep=keep_cols,
     )

@@ -12,6 +12,13 @@ An LS mean of level ``a`` of ``spec`` (at level ``v`` of ``by``) is ``x' beta`` 
 Standard errors use the covariance from :func:`irtrial.mmrm.vcov.beta_vcov`; df come from the
 chosen method (:mod:`irtrial.mmrm.df`), one contrast at a time.
 
+Estimability: when the fit dropped aliased columns (``FitControl(accept_singular=True)``, e.g.
+an arm without data at a visit), each LS mean and difference is checked on the full coding
+(:mod:`irtrial.mmrm.estimability`, emmeans' rule). The tables then carry an extra boolean column
+``estimable``; a non-estimable row (SAS "Non-est", emmeans ``nonEst``) has NaN in ``estimate,
+std_error, df, statistic, p_value, ci_lower, ci_upper``. Without aliased columns every row is
+estimable and the column is absent.
+
 SAS: ``LSMEANS ARMCD*AVISIT / DIFF CL`` (with ``OM`` for proportional weights).
 R: ``emmeans::emmeans(fit, ~ ARMCD | AVISIT)``.
 
@@ -27,6 +34,7 @@ import pandas as pd
 
 from irtrial.errors import ModelSpecError
 from irtrial.mmrm._types import ModelState
+from irtrial.mmrm.estimability import full_model_matrix, is_estimable
 from irtrial.mmrm.testing import contrast_table
 
 __all__ = ["lsmeans_table", "contrasts_table", "lsmeans_matrix", "grid_rows"]
@@ -40,11 +48,15 @@ def _with_factor_dtypes(grid: pd.DataFrame, factors: dict[str, list]) -> pd.Data
 
 
 def grid_rows(
-    state: ModelState, fixed_list: list[dict[str, object]], weights: str = "equal"
+    state: ModelState,
+    fixed_list: list[dict[str, object]],
+    weights: str = "equal",
+    full: bool = False,
 ) -> np.ndarray:
     """(n, p) averaged model-matrix rows, one per dict of factor levels held fixed.
 
     One model-matrix evaluation for all rows: the grids of every ``fixed`` are stacked.
+    ``full=True``: over the full coding, aliased columns included (for the estimability check).
     """
     design = state.design
     if weights == "equal":
@@ -66,7 +78,10 @@ def grid_rows(
             part[name] = level
         parts.append(part)
     grid = _with_factor_dtypes(pd.concat(parts, ignore_index=True), design.factors)
-    x = np.asarray(design.model_matrix(grid), dtype=float)
+    if full:
+        x = full_model_matrix(design, grid)
+    else:
+        x = np.asarray(design.model_matrix(grid), dtype=float)
     return x.reshape(len(fixed_list), n, -1).mean(axis=1)
 
 
@@ -83,16 +98,31 @@ def _check(state: ModelState, spec: str, by: str | None) -> None:
 
 
 def lsmeans_matrix(
-    state: ModelState, spec: str, by: str | None = None, weights: str = "equal"
+    state: ModelState,
+    spec: str,
+    by: str | None = None,
+    weights: str = "equal",
+    full: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """The LS-means grid (columns ``spec``, ``by``) and its (n, p) coefficient matrix."""
+    """The LS-means grid (columns ``spec``, ``by``) and its (n, p) coefficient matrix
+    (``full=True``: over the full coding, aliased columns included)."""
     _check(state, spec, by)
     factors = state.design.factors
     keys = []
     for bl in factors[by] if by is not None else [None]:
         for lvl in factors[spec]:
             keys.append({spec: lvl} if by is None else {spec: lvl, by: bl})
-    return pd.DataFrame(keys), grid_rows(state, keys, weights)
+    return pd.DataFrame(keys), grid_rows(state, keys, weights, full)
+
+
+def _estimable_table(state: ModelState, L_full: np.ndarray, **kwargs) -> pd.DataFrame:
+    """contrast_table of rows over the full coding, non-estimable rows as NaN (see module)."""
+    design = state.design
+    basis = getattr(design, "nonest_basis", None)
+    if basis is None:
+        return contrast_table(state, L_full, None, **kwargs)
+    ok = is_estimable(L_full, basis)
+    return contrast_table(state, design.drop_aliased(L_full), None, estimable=ok, **kwargs)
 
 
 def lsmeans_table(
@@ -132,8 +162,8 @@ def lsmeans_table(
     >>> tab.iloc[-1][["arm", "visit"]].tolist(), float(round(tab.iloc[-1]["estimate"], 3))
     (['IR', 'Week 6'], -4.081)
     """
-    keys, L = lsmeans_matrix(state, spec, by, weights)
-    tab = contrast_table(state, L, None, df=df, vcov=vcov, conf_level=conf_level)
+    keys, L = lsmeans_matrix(state, spec, by, weights, full=True)
+    tab = _estimable_table(state, L, df=df, vcov=vcov, conf_level=conf_level)
     return pd.concat([keys, tab.drop(columns="term")], axis=1)
 
 
@@ -168,7 +198,7 @@ def contrasts_table(
     levels = state.design.factors[spec]
     if control not in levels:
         raise ModelSpecError(f"control {control!r} is not a level of {spec!r}: {levels}")
-    keys, L = lsmeans_matrix(state, spec, by, weights)
+    keys, L = lsmeans_matrix(state, spec, by, weights, full=True)
     rows, out_keys = [], []
     groups = [None] if by is None else state.design.factors[by]
     for bl in groups:
@@ -180,5 +210,5 @@ def contrasts_table(
             rows.append(L[sel & (keys[spec] == lvl).to_numpy()][0] - ctrl)
             keys_row = {spec: lvl} if by is None else {spec: lvl, by: bl}
             out_keys.append({**keys_row, "control": control})
-    tab = contrast_table(state, np.vstack(rows), None, df=df, vcov=vcov, conf_level=conf_level)
+    tab = _estimable_table(state, np.vstack(rows), df=df, vcov=vcov, conf_level=conf_level)
     return pd.concat([pd.DataFrame(out_keys), tab.drop(columns="term")], axis=1)

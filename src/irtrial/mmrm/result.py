@@ -59,6 +59,17 @@ class MMRMResult:
         The optimiser that converged.
     aliased : list of str
         Design columns dropped as aliased (``accept_singular=True`` only).
+
+    Notes
+    -----
+    Rank-deficient designs (``FitControl(accept_singular=True)``): ``coefficients`` lists the
+    fitted columns only; an aliased column is left out (its name is in ``aliased``; R's
+    ``coef`` shows NA, SAS prints 0 with no SE). ``lsmeans``, ``contrasts`` and ``type3`` are
+    checked for estimability on the full coding (:mod:`irtrial.mmrm.estimability`): their tables
+    then carry a boolean ``estimable`` column, and a non-estimable LS mean or difference (SAS
+    "Non-est", emmeans ``nonEst``) has NaN in every number; a type 3 term that is not fully
+    estimable is tested on its estimable part (see :func:`irtrial.mmrm.testing.type3_table`).
+    ``contrast(L)`` takes ``L`` over the fitted columns as given (no check).
     """
 
     state: ModelState

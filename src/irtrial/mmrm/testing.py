@@ -34,9 +34,18 @@ from irtrial.errors import ModelSpecError
 from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
 from irtrial.mmrm.df import default_vcov, df_method
+from irtrial.mmrm.estimability import (
+    estimable_part,
+    fitted_columns,
+    full_model_matrix,
+    is_estimable,
+)
 from irtrial.mmrm.vcov import beta_vcov
 
 __all__ = ["contrast_table", "joint_test", "type3_table", "type3_contrast"]
+
+#: the boolean column added to tables of a fit with aliased columns
+ESTIMABLE = "estimable"
 
 _MODEL_BASED_DF = ("satterthwaite", "kenward-roger", "kenward-roger-linear")
 
@@ -77,6 +86,7 @@ def contrast_table(
     df: str,
     vcov: str | None = None,
     conf_level: float = 0.95,
+    estimable=None,
 ) -> pd.DataFrame:
     """t tests of the rows of ``L`` (SAS ``ESTIMATE``; R ``emmeans::contrast``, mmrm ``df_1d``).
 
@@ -92,11 +102,18 @@ def contrast_table(
     vcov : str, optional
         One of ``VCOV_METHODS``; default the df method's own (KR-adjusted for the KR methods).
     conf_level : float
+    estimable : (q,) bool array, optional
+        Which rows are estimable (the LS-means layer checks its rows on the full coding,
+        :mod:`irtrial.mmrm.estimability`). When given, the other rows get NaN in every number
+        and the table an ``estimable`` column. ``L`` itself is over the fitted (kept) columns
+        and is taken as given: with aliased columns dropped, ``L beta`` is then the function
+        with the aliased coefficients set to 0, as R's ``coef`` without the NAs.
 
     Returns
     -------
     DataFrame
-        ``term, estimate, std_error, df, statistic, p_value, ci_lower, ci_upper``.
+        ``term, estimate, std_error, df, statistic, p_value, ci_lower, ci_upper`` (then
+        ``estimable`` when ``estimable`` is given).
 
     Examples
     --------
@@ -119,10 +136,18 @@ def contrast_table(
     p = 2.0 * stats.t.sf(np.abs(t), dfs)
     q = stats.t.ppf(0.5 + conf_level / 2.0, dfs)
     labels = list(labels) if labels is not None else [f"contrast {i + 1}" for i in range(len(L))]
-    return pd.DataFrame({
+    out = pd.DataFrame({
         C.TERM: labels, C.ESTIMATE: est, C.STD_ERROR: se, C.DF: dfs, C.STATISTIC: t,
         C.P_VALUE: p, C.CI_LOWER: est - q * se, C.CI_UPPER: est + q * se,
     })
+    if estimable is not None:
+        ok = np.asarray(estimable, dtype=bool).reshape(-1)
+        if ok.shape != (len(L),):
+            raise ModelSpecError(f"estimable has {ok.size} entries for {len(L)} contrast rows")
+        out.loc[~ok, [C.ESTIMATE, C.STD_ERROR, C.DF, C.STATISTIC, C.P_VALUE, C.CI_LOWER,
+                      C.CI_UPPER]] = np.nan
+        out[ESTIMABLE] = ok
+    return out
 
 
 def _check_contrast(state: ModelState, L) -> np.ndarray:
@@ -208,7 +233,20 @@ def _grid(state: ModelState) -> pd.DataFrame:
 
 
 def type3_contrast(state: ModelState, term: str, _cache: dict | None = None) -> np.ndarray:
-    """The (q, p) type 3 hypothesis matrix of ``term`` (a name in ``design.terms``)."""
+    """The (q, p) type 3 hypothesis matrix of ``term`` (a name in ``design.terms``).
+
+    With aliased columns, its estimable part (:func:`irtrial.mmrm.estimability.estimable_part`),
+    over the fitted columns; no rows when nothing of it is estimable.
+    """
+    L = _type3_full(state, term, _cache)
+    basis = getattr(state.design, "nonest_basis", None)
+    if basis is not None:
+        L = estimable_part(L, basis)
+    return fitted_columns(state.design, L)
+
+
+def _type3_full(state: ModelState, term: str, _cache: dict | None = None) -> np.ndarray:
+    """The equal-weights type 3 hypothesis of ``term`` over the full coding."""
     design = state.design
     tv = _term_vars(term)
     cache = {} if _cache is None else _cache
@@ -221,7 +259,7 @@ def type3_contrast(state: ModelState, term: str, _cache: dict | None = None) -> 
             g = cache["grid"].copy()
             for name in ones:
                 g[name] = 1.0
-            cache[ones] = np.asarray(design.model_matrix(g), dtype=float)
+            cache[ones] = full_model_matrix(design, g)
         return cache[ones]
 
     # a numeric covariate of the term is differenced between 1 and 0 (its slope); with several,
@@ -258,6 +296,17 @@ def type3_table(state: ModelState, *, df: str, vcov: str | None = None) -> pd.Da
         but terms without a hypothesis to test (a factor with a single level, e.g. the visit
         of a trial with one post-baseline visit).
 
+    Notes
+    -----
+    With aliased columns (``FitControl(accept_singular=True)``, e.g. an arm without data at a
+    visit) the table has a boolean column ``estimable``: whether the term's equal-weights
+    hypothesis is estimable as a whole. When it is not, the term is tested on its estimable
+    part, the largest set of combinations of its rows that is estimable
+    (:func:`irtrial.mmrm.estimability.estimable_part`), and ``num_df`` is that part's rank
+    (``num_df = 0`` and NaN when nothing is estimable). With empty cells SAS builds its Type 3
+    functions differently (Goodnight's general form), so such an F can differ from SAS's;
+    a fully estimable term (``estimable`` True) is the same test as without the check.
+
     Examples
     --------
     >>> import irtrial
@@ -268,12 +317,24 @@ def type3_table(state: ModelState, *, df: str, vcov: str | None = None) -> pd.Da
     """
     rows = []
     cache: dict = {}
+    basis = getattr(state.design, "nonest_basis", None)
+    columns = [C.TERM, C.NUM_DF, C.DEN_DF, C.F_VALUE, C.P_VALUE]
     for term in state.design.terms:
         if not _term_vars(term):
             continue
-        L = type3_contrast(state, term, cache)
-        if not np.any(L):
+        full = _type3_full(state, term, cache)
+        if not np.any(full):
             continue  # no hypothesis to test: the term's factor has one level (e.g. one visit)
-        res = joint_test(state, L, df=df, vcov=vcov)
-        rows.append({C.TERM: term, **res})
-    return pd.DataFrame(rows, columns=[C.TERM, C.NUM_DF, C.DEN_DF, C.F_VALUE, C.P_VALUE])
+        row = {C.TERM: term}
+        if basis is not None:
+            row[ESTIMABLE] = bool(is_estimable(full, basis).all())
+            full = estimable_part(full, basis)
+        L = fitted_columns(state.design, full)
+        if L.shape[0] == 0 or not np.any(L):
+            rows.append({**row, C.NUM_DF: 0, C.DEN_DF: np.nan, C.F_VALUE: np.nan,
+                         C.P_VALUE: np.nan})
+            continue
+        rows.append({**row, **joint_test(state, L, df=df, vcov=vcov)})
+    if basis is not None:
+        columns.append(ESTIMABLE)
+    return pd.DataFrame(rows, columns=columns)
