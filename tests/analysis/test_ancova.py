@@ -141,8 +141,42 @@ def test_three_arms_baseline_zero_and_single_subject():
     assert "L0" in set(res.excluded["subject"])
     d = toy_frame()
     d = d.loc[(d["ARM"] != "Low") | (d["USUBJID"] == "L1")]
-    with pytest.raises(InsufficientDataError, match="'Low' has 1"):
-        ancova(d)
+    # 'Low' has one subject: it leaves the model, its row is not computable, High is fitted
+    res = ancova(d)
+    t = res.table.set_index("arm")
+    assert list(t.index) == ["High", "Low"]
+    assert t.loc["Low", ["estimate", "p_value", "effect_size"]].isna().all()
+    assert t.loc["Low", "note"] == "Low at Week 2: 1 subject with a value; at least 2 needed"
+    assert t.loc["Low", "term"] == "Low - Placebo" and t.loc["Low", "n_active"] == 1
+    assert list(res["lsmeans"]["term"]) == ["Placebo", "High"]
+    # a one-subject arm is fitted exactly by its own parameter, so the High - Placebo
+    # contrast equals that of the model with the Low subject in it (closed form vs closed form)
+    y = ancova(d.loc[d["ARM"] != "Low"]).table.iloc[0]
+    for col in ("estimate", "std_error", "df", "p_value"):
+        np.testing.assert_allclose(t.loc["High", col], y[col], rtol=1e-6)
+    assert t.loc["High", "note"] is None
+    assert any("Low vs Placebo: not computable" in n for n in res.notes)
+    # two arms, the only comparison impossible: the same error as before
+    d2 = d.loc[d["ARM"] != "High"]
+    with pytest.raises(
+        InsufficientDataError, match="needs at least 2 subjects per arm: arm 'Low' has 1$"
+    ):
+        ancova(d2)
+
+
+def test_visit_all_with_one_short_visit():
+    d = pd.read_csv(SYNTHETIC)
+    ir = sorted(d.loc[d["ARM"] == "IR", "USUBJID"].unique())
+    d.loc[(d["AVISIT"] == "Week 3") & d["USUBJID"].isin(ir[1:]), "AVAL"] = np.nan
+    res = ancova(d, visit="all")
+    ref = ancova(pd.read_csv(SYNTHETIC), visit="all").table.set_index("visit")
+    t = res.table.set_index("visit")
+    assert list(t.index) == list(ref.index)
+    assert np.isnan(t.loc["Week 3", "estimate"])
+    assert t.loc["Week 3", "note"] == "IR at Week 3: 1 subject with a value; at least 2 needed"
+    np.testing.assert_allclose(
+        t.drop(index="Week 3")["estimate"], ref.drop(index="Week 3")["estimate"], rtol=1e-12
+    )
 
 
 def test_docstring_examples_run():

@@ -78,8 +78,25 @@ def test_three_arms_and_single_subject():
     assert len(res.table) == 4 and set(res.table["arm"]) == {"High", "Low"}
     d = toy_frame()
     d = d.loc[(d["ARM"] != "Placebo") | (d["USUBJID"] == "P0")]
-    with pytest.raises(InsufficientDataError, match="'Placebo' has 1"):
+    with pytest.raises(InsufficientDataError, match="'Placebo' has 1$"):
         effect_sizes(d)
+
+
+def test_single_subject_active_arm_gives_a_not_computable_row():
+    d = toy_frame()
+    d = d.loc[(d["ARM"] != "Low") | (d["USUBJID"] == "L1")]
+    res = effect_sizes(d)
+    t = res.table.set_index(["arm", "measure"])
+    ref = effect_sizes(toy_frame()).table.set_index(["arm", "measure"])
+    for measure in ("cohens_d", "hedges_g"):
+        assert t.loc[("Low", measure), ["estimate", "ci_lower", "ci_upper"]].isna().all()
+        assert t.loc[("Low", measure), "note"] == (
+            "Low at Week 2: 1 subject with a value; at least 2 needed"
+        )
+        np.testing.assert_allclose(
+            t.loc[("High", measure), "estimate"], ref.loc[("High", measure), "estimate"]
+        )
+    assert any("Low vs Placebo: not computable" in n for n in res.notes)
 
 
 def test_docstring_examples_run():

@@ -178,12 +178,55 @@ def test_ties_in_trial_data_use_the_approximation():
     assert any("ties" in n for n in res.notes)
 
 
-def test_single_subject_arm_raises():
+def test_single_subject_arm_gives_a_not_computable_row():
+    # 3 arms, 'Low' has one subject: High vs Placebo is computed as usual, Low vs Placebo is a
+    # row with NaN statistics and the reason (SAS BY-group style), not an error for everything
     d = toy_frame()
+    full = toy_frame()
     d = d.loc[(d["ARM"] != "Low") | (d["USUBJID"] == "L1")]
     for f in (welch_test, mann_whitney):
-        with pytest.raises(InsufficientDataError, match="'Low' has 1"):
+        t = f(d).table.set_index("arm")
+        assert np.isnan(t.loc["Low", ["estimate", "statistic", "p_value"]].astype(float)).all()
+        assert t.loc["Low", "note"] == "Low at Week 2: 1 subject with a value; at least 2 needed"
+        assert t.loc["Low", "n_active"] == 1
+        ref = f(full).table.set_index("arm").loc["High"]
+        np.testing.assert_allclose(t.loc["High", "estimate"], ref["estimate"], rtol=1e-12)
+        assert t.loc["High", "note"] is None
+        assert any("Low vs Placebo: not computable" in n for n in f(d).notes)
+
+
+def test_single_subject_arm_raises_when_nothing_is_computable():
+    d = toy_frame()
+    d = d.loc[d["ARM"] != "High"]
+    d = d.loc[(d["ARM"] != "Low") | (d["USUBJID"] == "L1")]
+    for f in (welch_test, mann_whitney):
+        with pytest.raises(
+            InsufficientDataError,
+            match="at visit 'Week 2' the analysis of 'change' needs at least 2 subjects per "
+            "arm: arm 'Low' has 1$",
+        ):
             f(d)
+
+
+def test_visit_all_with_one_short_visit():
+    # bug report: blank AVAL at Week 3 for all but one IR subject; visit="all" must still give
+    # every other visit, and Week 3 as a not-computable row
+    d = pd.read_csv(SYNTHETIC)
+    ir = sorted(d.loc[d["ARM"] == "IR", "USUBJID"].unique())
+    blank = (d["AVISIT"] == "Week 3") & d["USUBJID"].isin(ir[1:])
+    d.loc[blank, "AVAL"] = np.nan
+    ref = welch_test(pd.read_csv(SYNTHETIC), visit="all").table.set_index("visit")
+    for f in (welch_test, mann_whitney):
+        t = f(d, visit="all").table.set_index("visit")
+        assert len(t) == len(ref)
+        assert np.isnan(t.loc["Week 3", "estimate"])
+        assert t.loc["Week 3", "note"] == "IR at Week 3: 1 subject with a value; at least 2 needed"
+        others = t.drop(index="Week 3")
+        assert others["estimate"].notna().all() and others["note"].isna().all()
+    t = welch_test(d, visit="all").table.set_index("visit").drop(index="Week 3")
+    np.testing.assert_allclose(t["estimate"], ref.drop(index="Week 3")["estimate"], rtol=1e-12)
+    with pytest.raises(InsufficientDataError, match="'IR' has 1"):
+        welch_test(d, visit="Week 3")
 
 
 def test_bad_options_listed_together():
@@ -211,12 +254,14 @@ def test_mann_whitney_constant_groups_raise_a_typed_error():
     # the root finder (and an "internal error" of irtrial report)
     with pytest.raises(InsufficientDataError, match="constant in both groups"):
         _mann_whitney(np.full(6, -1.0), np.zeros(6))
-    frame = pd.DataFrame({
-        "subject": [f"S{i}" for i in range(12) for _ in range(2)],
-        "arm": [("Active" if i % 2 else "Placebo") for i in range(12) for _ in range(2)],
-        "visit": ["Baseline", "Week 1"] * 12,
-        "value": [v for i in range(12) for v in (5.0, 4.0 if i % 2 else 5.0)],
-    })
+    frame = pd.DataFrame(
+        {
+            "subject": [f"S{i}" for i in range(12) for _ in range(2)],
+            "arm": [("Active" if i % 2 else "Placebo") for i in range(12) for _ in range(2)],
+            "visit": ["Baseline", "Week 1"] * 12,
+            "value": [v for i in range(12) for v in (5.0, 4.0 if i % 2 else 5.0)],
+        }
+    )
     with pytest.raises(InsufficientDataError, match="constant in both groups"):
         mann_whitney(read_trial(frame))
     # one group constant is fine (R gives an estimate)

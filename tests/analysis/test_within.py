@@ -118,7 +118,26 @@ def test_three_arms_and_baseline_zero():
 def test_single_subject_arm_raises():
     d = toy_frame()
     d = d.loc[(d["ARM"] != "High") | (d["USUBJID"] == "H0")]
-    with pytest.raises(InsufficientDataError, match="'High' has 1"):
+    # the other arms are tested as usual; High's rows are not computable, with the reason
+    res = within_arm(d)
+    t = res.table.set_index(["arm", "test"])
+    for test in ("paired t", "signed rank"):
+        assert np.isnan(t.loc[("High", test), "estimate"])
+        assert t.loc[("High", test), "note"] == (
+            "High at Week 2: 1 subject with a value; at least 2 needed"
+        )
+        assert t.loc[("Low", test), "note"] is None
+    ref = within_arm(toy_frame()).table.set_index(["arm", "test"])
+    np.testing.assert_allclose(
+        t.loc[("Low", "paired t"), "estimate"], ref.loc[("Low", "paired t"), "estimate"]
+    )
+    # one subject in every arm: nothing computable, the same error as before
+    d = d.loc[d["USUBJID"].isin(["P0", "L1", "H0"])]
+    with pytest.raises(
+        InsufficientDataError,
+        match="needs at least 2 subjects per arm: arm 'Placebo' has 1, arm 'High' has 1, "
+        "arm 'Low' has 1$",
+    ):
         within_arm(d)
 
 

@@ -18,7 +18,19 @@ from irtrial import columns as C
 from irtrial.analysis._data import EndpointData, as_trial, endpoint_data, resolve_visits
 from irtrial.errors import InsufficientDataError, ModelSpecError
 
-__all__ = ["VARIABLES", "ALTERNATIVES", "Prepared", "prepare", "check_options", "VisitData"]
+__all__ = [
+    "VARIABLES",
+    "ALTERNATIVES",
+    "NOT_COMPUTABLE",
+    "Prepared",
+    "prepare",
+    "check_options",
+    "VisitData",
+    "Attempts",
+]
+
+#: the text shown for a comparison that could not be computed (its statistics are NaN)
+NOT_COMPUTABLE = "not computable"
 
 #: outcome variables a comparison may analyse
 VARIABLES = (C.CHANGE, C.PCT_CHANGE, C.VALUE)
@@ -87,16 +99,87 @@ class VisitData:
         out.insert(0, C.VISIT, self.visit)
         return out
 
-    def require(self, arms: Sequence[str], minimum: int = 2) -> None:
-        """:class:`InsufficientDataError` naming every arm of ``arms`` with < ``minimum``."""
+    def shortage(self, arms: Sequence[str], minimum: int = 2) -> list[str]:
+        """One reason per arm of ``arms`` with fewer than ``minimum`` values, e.g.
+        ``"IR at Week 3: 1 subject with a value; at least 2 needed"``."""
+        out = []
+        for a in arms:
+            n = len(self.values(a))
+            if n < minimum:
+                out.append(
+                    f"{a} at {self.visit}: {n} subject{'' if n == 1 else 's'} with a value; "
+                    f"at least {minimum} needed"
+                )
+        return out
+
+    def insufficient(self, arms: Sequence[str], minimum: int = 2) -> InsufficientDataError | None:
+        """:class:`InsufficientDataError` naming every arm of ``arms`` with < ``minimum``
+        values (None when there is none)."""
         short = [(a, len(self.values(a))) for a in arms]
         short = [(a, n) for a, n in short if n < minimum]
+        if not short:
+            return None
+        listing = ", ".join(f"arm {a!r} has {n}" for a, n in short)
+        return InsufficientDataError(
+            f"at visit {self.visit!r} the analysis of {self.variable!r} needs at least "
+            f"{minimum} subjects per arm: {listing}"
+        )
+
+    def require(self, arms: Sequence[str], minimum: int = 2) -> None:
+        """Raise :meth:`insufficient` when it is not None."""
+        err = self.insufficient(arms, minimum)
+        if err is not None:
+            raise err
+
+
+class Attempts:
+    """The BY-group policy shared by every comparison: one comparison (a visit x active arm, or
+    a visit x arm for within-arm tests) that cannot be computed does not stop the others.
+
+    :meth:`run` computes one comparison, or -- when an arm it needs has fewer than ``minimum``
+    values, or the computation raises :class:`InsufficientDataError` -- records why and returns
+    None, so the caller writes a row with NaN statistics and ``note`` = the reason.
+    :meth:`finish` raises :class:`InsufficientDataError` only when *nothing* was computed, with
+    the message(s) a single failing comparison would have raised.
+    """
+
+    def __init__(self) -> None:
+        self.computed = 0
+        self._errors: list[str] = []
+        self._notes: list[str] = []
+
+    def skip(self, label: str, reason: str, error: Exception) -> None:
+        """Record a comparison that cannot be computed (``label``: e.g. "Week 3, IR vs Placebo")."""
+        self._notes.append(f"{label}: {NOT_COMPUTABLE} ({reason})")
+        msg = str(error)
+        if msg not in self._errors:
+            self._errors.append(msg)
+
+    def run(self, vd: VisitData, needs: Sequence[str], label: str, fn, minimum: int = 2):
+        """``fn()``, or None (and the reason recorded) when it cannot be computed.
+
+        Returns ``(result, note)``: ``note`` is None when computed."""
+        short = vd.shortage(needs, minimum)
         if short:
-            listing = ", ".join(f"arm {a!r} has {n}" for a, n in short)
-            raise InsufficientDataError(
-                f"at visit {self.visit!r} the analysis of {self.variable!r} needs at least "
-                f"{minimum} subjects per arm: {listing}"
-            )
+            reason = "; ".join(short)
+            self.skip(label, reason, vd.insufficient(vd.arms, minimum))
+            return None, reason
+        try:
+            out = fn()
+        except InsufficientDataError as exc:
+            self.skip(label, str(exc), exc)
+            return None, str(exc)
+        self.computed += 1
+        return out, None
+
+    @property
+    def notes(self) -> list[str]:
+        return list(self._notes)
+
+    def finish(self) -> None:
+        """Raise when no comparison at all could be computed."""
+        if self.computed == 0 and self._errors:
+            raise InsufficientDataError("; ".join(self._errors))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from irtrial import columns as C
-from irtrial.analysis._compare import check_options, prepare
+from irtrial.analysis._compare import Attempts, check_options, prepare
 from irtrial.analysis.result import ComparisonResult
 from irtrial.errors import InsufficientDataError, SingularDesignError
 
@@ -232,31 +232,56 @@ def ancova(
     prep = prepare(data, visit=visit, variable=variable, covariates=covariates, roles=roles)
     rows, tables = [], {"lsmeans": [], "effect_size": [], "coefficients": []}
     sigmas = []
+    attempts = Attempts()
     for vd in prep.visits:
-        vd.require(vd.arms, minimum=2)
-        fit = _ancova_fit(
-            vd.frame[variable].to_numpy(float), vd.frame, vd.arms, covariates, conf_level
-        )
-        sigmas.append({C.VISIT: vd.visit, "sigma": fit["sigma"]})
-        for name in tables:
-            tables[name].append(fit[name].assign(**{C.VISIT: vd.visit}))
-        for i, arm in enumerate(vd.active_arms):
-            con = fit["contrasts"].iloc[i]
-            es = fit["effect_size"].iloc[i]
-            rows.append(
-                {
-                    C.VISIT: vd.visit,
-                    C.ARM: arm,
-                    "control": vd.control,
-                    "variable": variable,
-                    **con.to_dict(),
-                    "effect_size": es[C.ESTIMATE],
-                    "effect_size_lower": es[C.CI_LOWER],
-                    "effect_size_upper": es[C.CI_UPPER],
-                    "n_active": len(vd.values(arm)),
-                    "n_control": len(vd.values(vd.control)),
-                }
+        # arms with fewer than 2 subjects at this visit leave the model; their comparison is a
+        # row with NaN statistics and the reason (the control short: every row of the visit)
+        ok = [a for a in vd.arms if not vd.shortage((a,))]
+        fit, why_fit = None, None
+        if vd.control in ok and len(ok) > 1:
+            sub = vd.frame.loc[vd.frame[C.ARM].isin(ok)].reset_index(drop=True)
+            fit, why_fit = attempts.run(
+                vd,
+                ok,
+                f"{vd.visit}, model",
+                lambda sub=sub, ok=ok: _ancova_fit(
+                    sub[variable].to_numpy(float), sub, ok, covariates, conf_level
+                ),
             )
+            attempts.computed -= fit is not None  # counted per comparison below
+        if fit is not None:
+            sigmas.append({C.VISIT: vd.visit, "sigma": fit["sigma"]})
+            for name in tables:
+                tables[name].append(fit[name].assign(**{C.VISIT: vd.visit}))
+        for arm in vd.active_arms:
+            label = f"{vd.visit}, {arm} vs {vd.control}"
+            row = {C.VISIT: vd.visit, C.ARM: arm, "control": vd.control, "variable": variable}
+            if fit is not None and arm in ok:
+                i = ok.index(arm) - 1
+                con = fit["contrasts"].iloc[i]
+                es = fit["effect_size"].iloc[i]
+                attempts.computed += 1
+                row.update(
+                    {
+                        **con.to_dict(),
+                        "effect_size": es[C.ESTIMATE],
+                        "effect_size_lower": es[C.CI_LOWER],
+                        "effect_size_upper": es[C.CI_UPPER],
+                        "note": None,
+                    }
+                )
+            else:
+                why = "; ".join(vd.shortage((arm, vd.control))) or why_fit
+                if why_fit is None or vd.shortage((arm, vd.control)):
+                    attempts.skip(label, why, vd.insufficient(vd.arms))
+                nan = {c: np.nan for c in C.ESTIMATE_COLUMNS}
+                row.update({C.TERM: f"{arm} - {vd.control}", **nan, "note": why})
+                for c in ("effect_size", "effect_size_lower", "effect_size_upper"):
+                    row[c] = np.nan
+            row["n_active"] = len(vd.values(arm))
+            row["n_control"] = len(vd.values(vd.control))
+            rows.append(row)
+    attempts.finish()
     out_tables = {}
     for name, frames in tables.items():
         t = pd.concat(frames, ignore_index=True)
@@ -265,10 +290,17 @@ def ancova(
     model = " + ".join([C.BASELINE, C.ARM, *covariates])
     return ComparisonResult(
         method=f"ANCOVA of {variable} ~ {model} (OLS, LS means)",
-        table=pd.DataFrame(rows),
+        table=_table(rows),
         n_by_arm=prep.n_by_arm(),
         excluded=prep.excluded(),
         tables=out_tables,
-        notes=tuple(prep.notes()),
+        notes=tuple(prep.notes() + attempts.notes),
         conf_level=conf_level,
     )
+
+
+def _table(rows: list[dict]) -> pd.DataFrame:
+    front = [C.VISIT, C.ARM, "control", "variable", C.TERM, *C.ESTIMATE_COLUMNS]
+    back = ["effect_size", "effect_size_lower", "effect_size_upper", "n_active", "n_control"]
+    table = pd.DataFrame(rows)
+    return table[front + back + ["note"]]

@@ -12,11 +12,13 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from irtrial import columns as C
-from irtrial.analysis._compare import check_options, prepare
+from irtrial.analysis._compare import Attempts, check_options, prepare
 from irtrial.analysis.result import ComparisonResult
 from irtrial.errors import ConvergenceError, InsufficientDataError
 
 __all__ = ["effect_sizes"]
+
+_MEASURES = ("cohens_d", "hedges_g")
 
 
 def _noncentral_t_ci(t: float, df: float, conf_level: float = 0.95) -> tuple[float, float]:
@@ -149,12 +151,18 @@ def effect_sizes(
     check_options(variable, conf_level)
     prep = prepare(data, visit=visit, variable=variable, roles=roles)
     rows = []
+    attempts = Attempts()
     for vd in prep.visits:
-        vd.require(vd.arms, minimum=2)
         y = vd.values(vd.control)
         for arm in vd.active_arms:
             x = vd.values(arm)
-            for measure, res in _cohens_d(x, y, conf_level).items():
+            label = f"{vd.visit}, {arm} vs {vd.control}"
+            res, why = attempts.run(
+                vd, (arm, vd.control), label, lambda x=x, y=y: _cohens_d(x, y, conf_level)
+            )
+            if res is None:
+                res = {m: {c: np.nan for c in C.ESTIMATE_COLUMNS} for m in _MEASURES}
+            for measure, r in res.items():
                 rows.append(
                     {
                         C.VISIT: vd.visit,
@@ -162,19 +170,22 @@ def effect_sizes(
                         "control": vd.control,
                         "variable": variable,
                         "measure": measure,
-                        **res,
+                        **r,
                         "n_active": len(x),
                         "n_control": len(y),
+                        "note": why,
                     }
                 )
+    attempts.finish()
     front = [C.VISIT, C.ARM, "control", "variable", "measure", *C.ESTIMATE_COLUMNS]
     table = pd.DataFrame(rows)
-    table = table[front + [c for c in table.columns if c not in front]]
+    rest = [c for c in table.columns if c not in front and c != "note"]
+    table = table[front + rest + ["note"]]
     return ComparisonResult(
         method=f"Cohen's d and Hedges' g on {variable} (noncentral t CIs)",
         table=table,
         n_by_arm=prep.n_by_arm(),
         excluded=prep.excluded(),
-        notes=tuple(prep.notes()),
+        notes=tuple(prep.notes() + attempts.notes),
         conf_level=conf_level,
     )

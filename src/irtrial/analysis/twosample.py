@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from irtrial import columns as C
-from irtrial.analysis._compare import check_options, prepare
+from irtrial.analysis._compare import Attempts, check_options, prepare
 from irtrial.analysis._zeroin import zeroin
 from irtrial.analysis.result import ComparisonResult
 from irtrial.errors import InsufficientDataError, IrtrialWarning
@@ -259,30 +259,39 @@ def _two_sample(kind, data, visit, variable, conf_level, alternative, roles, cor
     check_options(variable, conf_level, alternative)
     prep = prepare(data, visit=visit, variable=variable, roles=roles)
     rows, notes = [], prep.notes()
+    attempts = Attempts()
     for vd in prep.visits:
-        vd.require(vd.arms, minimum=minimum)
         y = vd.values(vd.control)
         for arm in vd.active_arms:
-            res = core(vd.values(arm), y)
+            x = vd.values(arm)
+            label = f"{vd.visit}, {arm} vs {vd.control}"
+            res, why = attempts.run(
+                vd, (arm, vd.control), label, lambda x=x, y=y: core(x, y), minimum
+            )
+            res = res if res is not None else {}
             for note in res.pop("notes", []):
-                notes.append(f"{vd.visit}, {arm} vs {vd.control}: {note}")
+                notes.append(f"{label}: {note}")
             rows.append(
                 {
                     C.VISIT: vd.visit,
                     C.ARM: arm,
                     "control": vd.control,
                     "variable": variable,
-                    "n_active": len(vd.values(arm)),
+                    "n_active": len(x),
                     "n_control": len(y),
                     **res,
+                    "note": why,
                 }
             )
+    attempts.finish()
+    notes += attempts.notes
     table = pd.DataFrame(rows)
     for col in C.ESTIMATE_COLUMNS:
         if col not in table:
             table[col] = np.nan
     front = [C.VISIT, C.ARM, "control", "variable", *C.ESTIMATE_COLUMNS, "n_active", "n_control"]
-    table = table[front + [c for c in table.columns if c not in front]]
+    rest = [c for c in table.columns if c not in front and c != "note"]
+    table = table[front + rest + ["note"]]
     return ComparisonResult(
         method=f"{kind} on {variable}",
         table=table,

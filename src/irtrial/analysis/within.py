@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from irtrial import columns as C
-from irtrial.analysis._compare import check_options, prepare
+from irtrial.analysis._compare import Attempts, check_options, prepare
 from irtrial.analysis._zeroin import zeroin
 from irtrial.analysis.result import ComparisonResult
 from irtrial.analysis.twosample import (
@@ -272,24 +272,33 @@ def within_arm(
         )
     prep = prepare(data, visit=visit, variable=variable, roles=roles)
     rows, notes = [], prep.notes()
+    attempts = Attempts()
     for vd in prep.visits:
-        vd.require(vd.arms, minimum=2)
         for arm in vd.arms:
             x = vd.values(arm)
             common = {C.VISIT: vd.visit, C.ARM: arm, "variable": variable, C.N: len(x)}
-            rows.append(
-                {
-                    **common,
-                    "test": "paired t",
-                    **_one_sample_t(x, conf_level, alternative),
-                    "method": "t",
-                }
+            label = f"{vd.visit}, {arm}"
+            t, why_t = attempts.run(
+                vd,
+                (arm,),
+                f"{label} (paired t)",
+                lambda x=x: _one_sample_t(x, conf_level, alternative),
             )
-            sr = _signed_rank(x, conf_level, alternative)
-            notes += [f"{vd.visit}, {arm}: {n}" for n in sr.pop("notes")]
-            rows.append({**common, "test": "signed rank", **sr})
+            rows.append({**common, "test": "paired t", **(t or {}), "method": "t", "note": why_t})
+            sr, why_sr = attempts.run(
+                vd,
+                (arm,),
+                f"{label} (signed rank)",
+                lambda x=x: _signed_rank(x, conf_level, alternative),
+            )
+            sr = sr or {}
+            notes += [f"{label}: {n}" for n in sr.pop("notes", [])]
+            rows.append({**common, "test": "signed rank", **sr, "note": why_sr})
+    attempts.finish()
+    notes += attempts.notes
     table = pd.DataFrame(rows)
-    front = [C.VISIT, C.ARM, "test", "variable", *C.ESTIMATE_COLUMNS, C.N, "method"]
+    front = [C.VISIT, C.ARM, "test", "variable", *C.ESTIMATE_COLUMNS, C.N, "method", "note"]
+    table = table.reindex(columns=list(dict.fromkeys([*table.columns, *front])))
     return ComparisonResult(
         method=f"within-arm change: paired t and Wilcoxon signed rank on {variable}",
         table=table[front],
