@@ -368,3 +368,64 @@ def test_to_comparison_result(results):
     pd.testing.assert_frame_equal(cr.table, res.table)
     pd.testing.assert_frame_equal(cr["rates"], res.rates)
     assert cr.notes == res.notes and "1 subject(s) excluded" in repr(cr)
+
+
+def test_single_subject_active_arm_gives_a_not_computable_row():
+    # 3 arms, 'Low' has one counted subject: High vs Placebo as usual, Low vs Placebo NaN rows
+    rows = (
+        [("L0", "Low", 8, 4)]
+        + [(f"H{i}", "High", 8, 2 if i < 5 else 8) for i in range(6)]
+        + [(f"P{i}", "Placebo", 8, 3 if i < 1 else 8) for i in range(6)]
+    )
+    res = responder_analysis(_trial(rows), ResponderDefinition("50%", "percent", 50))
+    low = res.table.query("arm == 'Low'")
+    assert len(low) == len(res.table.query("arm == 'High'"))
+    assert low[["estimate", "p_value", "ci_lower", "ci_upper"]].isna().all().all()
+    assert (low["note"] == "Low at Week 1: 1 subject counted; at least 2 needed").all()
+    rd = res.table.query("arm == 'High' and measure == 'risk_difference' and method == 'newcombe'")
+    np.testing.assert_allclose(rd["estimate"], [5 / 6 - 1 / 6], rtol=1e-12)
+    nnt = res.nnt.set_index("arm")
+    assert nnt.loc["Low", "label"] == "not computable" and np.isnan(nnt.loc["Low", "nnt"])
+    assert nnt.loc["High", "label"] != "not computable"
+    assert any("Low vs Placebo: not computable" in n for n in res.notes)
+    summary = res.summary().set_index("arm")
+    assert summary.loc["Low", "risk_difference_newcombe"] == "not computable"
+    assert summary.loc["Low", "responders_arm"] == "1/1 (100.0%)"
+
+
+def test_visit_all_with_one_short_visit():
+    d = pd.read_csv(CSV)
+    ir = sorted(d.loc[d["ARM"] == "IR", "USUBJID"].unique())
+    d.loc[(d["AVISIT"] == "Week 3") & d["USUBJID"].isin(ir[1:]), "AVAL"] = np.nan
+    res = responder_analysis(d, visit="all", missing="exclude")
+    ref = responder_analysis(pd.read_csv(CSV), visit="all", missing="exclude")
+    wk3 = res.table[res.table["visit"] == "Week 3"]
+    assert wk3["estimate"].isna().all() and len(wk3) == len(ref.table) // 6
+    assert (wk3["note"] == "IR at Week 3: 1 subject counted; at least 2 needed").all()
+    other = res.table[res.table["visit"] != "Week 3"].reset_index(drop=True)
+    want = ref.table[ref.table["visit"] != "Week 3"].reset_index(drop=True)
+    np.testing.assert_allclose(other["estimate"], want["estimate"], rtol=1e-12)
+    # with dropouts as non-responders the denominators stay full: everything is computed
+    assert responder_analysis(d, visit="all").table["estimate"].notna().any()
+
+
+def test_default_definition_names_follow_the_direction():
+    rows = [
+        ("A1", "IR", 4, 8),
+        ("A2", "IR", 4, 5),
+        ("P1", "Placebo", 4, 4),
+        ("P2", "Placebo", 4, 3),
+    ]
+    up = responder_analysis(_trial(rows), lower_is_better=False)
+    assert [d.name for d in up.definitions] == [
+        "increase >= 30%",
+        "increase >= 50%",
+        "increase >= 2 points",
+    ]
+    assert set(up.table["definition"]) == {d.name for d in up.definitions}
+    down = responder_analysis(_trial(rows))
+    assert down.definitions[0].name == "reduction >= 30%"
+    # same thresholds, same kinds: only the names differ
+    assert [(d.kind, d.threshold) for d in up.definitions] == [
+        (d.kind, d.threshold) for d in down.definitions
+    ]

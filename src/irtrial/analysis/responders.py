@@ -58,12 +58,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from irtrial import columns as C
+from irtrial.analysis._compare import NOT_COMPUTABLE
 from irtrial.analysis._data import as_trial, resolve_visits
 from irtrial.analysis.proportions import (
     compare_proportions,
@@ -74,6 +76,7 @@ from irtrial.errors import InsufficientDataError, ModelSpecError
 
 __all__ = [
     "DEFAULT_DEFINITIONS",
+    "default_definitions",
     "MISSING_RULES",
     "ResponderDefinition",
     "ResponderResult",
@@ -171,9 +174,21 @@ DEFAULT_DEFINITIONS = (
 )
 
 
-def _definitions(definitions) -> tuple[ResponderDefinition, ...]:
-    if definitions is None:
+def default_definitions(lower_is_better: bool = True) -> tuple[ResponderDefinition, ...]:
+    """IMMPACT's thresholds, named for the direction of improvement: ``"reduction >= 30%"``
+    for a lower-is-better score (:data:`DEFAULT_DEFINITIONS`), ``"increase >= 30%"`` when
+    higher is better."""
+    if lower_is_better:
         return DEFAULT_DEFINITIONS
+    return tuple(
+        ResponderDefinition(d.name.replace("reduction", "increase"), d.kind, d.threshold)
+        for d in DEFAULT_DEFINITIONS
+    )
+
+
+def _definitions(definitions, lower_is_better: bool = True) -> tuple[ResponderDefinition, ...]:
+    if definitions is None:
+        return default_definitions(lower_is_better)
     if isinstance(definitions, ResponderDefinition) or callable(definitions):
         definitions = [definitions]
     out = []
@@ -269,11 +284,28 @@ def classify(
     return out, dropped
 
 
+@lru_cache(maxsize=1)
+def _measures() -> pd.DataFrame:
+    """The ``measure, method`` rows of :func:`compare_proportions` (from a small table)."""
+    return compare_proportions(1, 2, 1, 2)[["measure", "method"]]
+
+
+def _not_computable(reason: str) -> pd.DataFrame:
+    """The rows of :func:`compare_proportions` with NaN statistics and ``note`` = ``reason``."""
+    t = _measures().copy()
+    for col in C.ESTIMATE_COLUMNS:
+        t[col] = np.nan
+    t["note"] = reason
+    return t
+
+
 def _rate(r: pd.Series) -> str:
     return f"{int(r['n_responders'])}/{int(r['n'])} ({r['percent']:.1f}%)"
 
 
 def _est(r: pd.Series, digits: int = 3) -> str:
+    if not np.isfinite(r["estimate"]):
+        return NOT_COMPUTABLE
     return f"{r['estimate']:.{digits}f} ({r['ci_lower']:.{digits}f} to {r['ci_upper']:.{digits}f})"
 
 
@@ -412,7 +444,8 @@ def responder_analysis(
         role arguments ``roles`` (``subject=``, ``arm=``, ``visit=``... as there; the role
         ``visit`` column is passed as ``visit_column=`` here since ``visit`` picks the visit).
     definitions : list of ResponderDefinition or callables, optional
-        Default :data:`DEFAULT_DEFINITIONS` (>= 30%, >= 50%, >= 2 points).
+        Default :func:`default_definitions` (>= 30%, >= 50%, >= 2 points), named
+        ``"reduction >= ..."`` or, with ``lower_is_better=False``, ``"increase >= ..."``.
     visit : label, list of labels or "all", optional
         The visit(s) analysed; default the last.
     missing : {"non-responder", "exclude"}
@@ -432,8 +465,11 @@ def responder_analysis(
     Raises
     ------
     InsufficientDataError
-        An arm with fewer than 2 counted subjects at a visit (every such arm and visit is
-        listed).
+        When *no* comparison can be computed (every such arm and visit is listed). A
+        visit x definition x active arm where that arm or the control has fewer than 2
+        counted subjects is otherwise a row of NaN statistics whose ``note`` gives the
+        reason (NNT label ``"not computable"``), and ``notes`` lists it; the others are
+        computed as usual.
     ModelSpecError
         Invalid options or definitions (all listed at once).
 
@@ -459,13 +495,14 @@ def responder_analysis(
     [True, True, True]
     """
     _check(missing, baseline_zero, conf_level)
-    defs = _definitions(definitions)
+    defs = _definitions(definitions, lower_is_better)
     if "visit_column" in roles:
         roles["visit"] = roles.pop("visit_column")
     trial = as_trial(data, **roles)
     visits = resolve_visits(trial, visit)
     control = trial.control
     rows, rates, nnts, responses, counts, excluded, notes, short = ([] for _ in range(8))
+    computed = 0
     for v in visits:
         frame, out_v = population(trial, v, missing)
         for d in defs:
@@ -507,8 +544,13 @@ def responder_analysis(
                         "n_excluded": int(n_ex[arm]),
                     }
                 )
-                if n[arm] < 2:
-                    short.append(f"{v} / {d.name}: arm {arm!r} has {int(n[arm])}")
+            short_d = {
+                arm: f"{arm} at {v}: {int(n[arm])} subject{'' if n[arm] == 1 else 's'} counted; "
+                "at least 2 needed"
+                for arm in trial.arms
+                if n[arm] < 2
+            }
+            short += [f"{v} / {d.name}: arm {a!r} has {int(n[a])}" for a in short_d]
             zero = cls.loc[cls["status"] == STATUS_ZERO, C.SUBJECT].tolist()
             if zero or len(dropped):
                 subj = zero or dropped[C.SUBJECT].tolist()
@@ -523,37 +565,53 @@ def responder_analysis(
             responses.append(resp)
             ex = ex.assign(visit=v, definition=d.name)
             excluded.append(ex[["visit", "definition", C.SUBJECT, C.ARM, "reason"]])
-            if short:
-                continue
             for arm in trial.active_arms:
-                t = compare_proportions(
-                    int(x[arm]), int(n[arm]), int(x[control]), int(n[control]), conf_level
-                )
+                why = "; ".join(short_d[a] for a in (arm, control) if a in short_d)
+                if why:
+                    # BY-group policy (as irtrial.analysis._compare.Attempts): this comparison
+                    # is a row of NaN statistics with the reason; the others go on
+                    notes.append(f"{v} / {d.name}, {arm} vs {control}: {NOT_COMPUTABLE} ({why})")
+                    t = _not_computable(why)
+                else:
+                    computed += 1
+                    t = compare_proportions(
+                        int(x[arm]), int(n[arm]), int(x[control]), int(n[control]), conf_level
+                    )
                 t.insert(0, "control", control)
                 t.insert(0, "arm", arm)
                 t.insert(0, "definition", d.name)
                 t.insert(0, "visit", v)
                 rows.append(t)
                 nc = t.set_index(["measure", "method"]).loc[("risk_difference", "newcombe")]
-                nn = number_needed_to_treat(
-                    nc[C.ESTIMATE], nc[C.CI_LOWER], nc[C.CI_UPPER], conf_level
-                )
-                nnts.append(
-                    {
-                        "visit": v,
-                        "definition": d.name,
-                        "arm": arm,
-                        "control": control,
-                        "risk_difference": nc[C.ESTIMATE],
-                        "nnt": nn.estimate,
-                        "nnt_kind": nn.kind,
-                        C.CI_LOWER: nn.ci_lower,
-                        C.CI_UPPER: nn.ci_upper,
-                        "crosses_zero": nn.crosses_zero,
-                        "label": nn.label,
-                    }
-                )
-    if short:
+                nnt_row = {
+                    "visit": v,
+                    "definition": d.name,
+                    "arm": arm,
+                    "control": control,
+                    "risk_difference": nc[C.ESTIMATE],
+                    "nnt": np.nan,
+                    "nnt_kind": NOT_COMPUTABLE,
+                    C.CI_LOWER: np.nan,
+                    C.CI_UPPER: np.nan,
+                    "crosses_zero": np.nan,
+                    "label": NOT_COMPUTABLE,
+                }
+                if not why:
+                    nn = number_needed_to_treat(
+                        nc[C.ESTIMATE], nc[C.CI_LOWER], nc[C.CI_UPPER], conf_level
+                    )
+                    nnt_row.update(
+                        {
+                            "nnt": nn.estimate,
+                            "nnt_kind": nn.kind,
+                            C.CI_LOWER: nn.ci_lower,
+                            C.CI_UPPER: nn.ci_upper,
+                            "crosses_zero": nn.crosses_zero,
+                            "label": nn.label,
+                        }
+                    )
+                nnts.append(nnt_row)
+    if computed == 0:
         raise InsufficientDataError(
             "comparing responder rates needs at least 2 counted subjects per arm: "
             + "; ".join(short)
