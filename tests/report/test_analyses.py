@@ -71,3 +71,43 @@ def test_responder_analyses(trial):
     pd.testing.assert_frame_equal(res.result.rates, irtrial.responder_analysis(trial).rates)
     assert res.result.missing == "non-responder"
     assert set(curve.result.curve["visit"].astype(str)) == {"Week 6"}
+
+
+@pytest.fixture(scope="module")
+def one_subject_arm_trial(raw):
+    """The replica with a third arm 'Low' holding a single subject (one IR subject moved)."""
+    d = raw.copy()
+    first_ir = d.loc[d["ARM"] == "IR", "USUBJID"].iloc[0]
+    d.loc[d["USUBJID"] == first_ir, "ARM"] = "Low"
+    return irtrial.read_trial(d, outcome_range=(0, 10), control="Placebo")
+
+
+def test_one_subject_arm_leaves_the_other_comparisons_standing(one_subject_arm_trial):
+    # formerly every supportive and responder analysis failed for the whole trial
+    trial = one_subject_arm_trial
+    runs = analyses.supportive_analyses(trial)
+    assert all(a.ok for a in runs.values()), {k: a.error for k, a in runs.items()}
+    for key, a in runs.items():
+        t = a.result.table.set_index("arm")
+        low = t.loc[["Low"]]
+        assert low["estimate"].isna().all(), key
+        assert (low["note"] == "Low at Week 6: 1 subject with a value; at least 2 needed").all()
+        assert t.loc[["IR"], "estimate"].notna().all(), key
+        assert any("Low vs Placebo: not computable" in n for n in a.result.notes), key
+    res, curve = analyses.responder_analyses(trial)
+    assert res.ok and curve.ok
+    t = res.result.table
+    assert t.loc[t["arm"] == "Low", "estimate"].isna().all()
+    assert t.loc[(t["arm"] == "IR") & (t["measure"] == "risk_difference"), "estimate"].notna().all()
+
+
+def test_nothing_computable_is_still_a_message(raw):
+    first_ir = raw.loc[raw["ARM"] == "IR", "USUBJID"].iloc[0]
+    d = raw.loc[(raw["ARM"] != "IR") | (raw["USUBJID"] == first_ir)]
+    trial = irtrial.read_trial(d, outcome_range=(0, 10))
+    runs = analyses.supportive_analyses(trial)
+    assert all(not a.ok for a in runs.values())
+    assert runs["welch"].error == (
+        "InsufficientDataError: at visit 'Week 6' the analysis of 'change' needs at least 2 "
+        "subjects per arm: arm 'IR' has 1"
+    )

@@ -208,3 +208,41 @@ def test_responder_summary_and_table(trial):
     assert d.loc[0].tolist()[:3] == ["Reduction \u2265 30%", "19/21 (90.5%)", "6/19 (31.6%)"]
     assert d.loc[0, "Difference (% points)"] == f"{100 * (19 / 21 - 6 / 19):.1f}"
     assert d.loc[2, "Fisher p"] == f"{t[t['measure'] == 'fisher_exact']['p_value'].iloc[2]:.3f}"
+
+
+def test_not_computable_rows_read_not_computable(raw):
+    # a third arm with one subject: its comparisons are NaN rows; the tables say so
+    d = raw.copy()
+    d.loc[d["USUBJID"] == d.loc[d["ARM"] == "IR", "USUBJID"].iloc[0], "ARM"] = "Low"
+    trial = irtrial.read_trial(d, outcome_range=(0, 10), control="Placebo")
+    runs = analyses.supportive_analyses(trial)
+    labels = {k: v[0] for k, v in analyses.SUPPORTIVE.items()}
+    s = tables.supportive_summary({k: a.result for k, a in runs.items()}, labels)
+    low = s[s["arm"] == "Low"]
+    assert len(low) == 4 and low["estimate"].isna().all()
+    assert (low["note"] == "Low at Week 6: 1 subject with a value; at least 2 needed").all()
+    assert s.loc[s["arm"] == "IR", "note"].isna().all()
+    t = tables.supportive_table(s)
+    shown = t[t["Comparison"].str.startswith("Low")]
+    assert (shown["Estimate"] == "not computable").all()
+    assert (shown[["95% CI", "p"]] == "\u2013").all().all()
+    assert not t.astype(str).apply(lambda c: c.str.contains("nan")).any().any()
+    assert (t.loc[t["Comparison"].str.startswith("IR"), "Estimate"] != "not computable").all()
+
+    r = tables.responder_summary(irtrial.responder_analysis(trial))
+    rl = r[r["arm"] == "Low"]
+    assert len(rl) == 3 and rl["risk_difference"].isna().all()
+    assert (rl["nnt_label"] == "not computable").all()
+    assert (rl["note"] == "Low at Week 6: 1 subject counted; at least 2 needed").all()
+    rt = tables.responder_table(r)
+    shown = rt[rt["Comparison"].str.startswith("Low")]
+    assert (shown["Difference (% points)"] == "not computable").all()
+    assert (shown["NNT"] == "not computable").all()
+    assert (shown["Fisher p"] == "\u2013").all()
+    assert not rt.astype(str).apply(lambda c: c.str.contains("nan")).any().any()
+
+
+def test_responder_table_says_increase_when_higher_is_better(trial):
+    r = tables.responder_summary(irtrial.responder_analysis(trial, lower_is_better=False))
+    assert tables.responder_table(r)["Definition"].tolist() == [
+        "Increase \u2265 30%", "Increase \u2265 50%", "Increase \u2265 2 points"]

@@ -1,5 +1,6 @@
 """Supportive and secondary analyses that compare each active arm with the control."""
 
+from irtrial.analysis._compare import NOT_COMPUTABLE
 from irtrial.analysis.ancova import ancova
 from irtrial.analysis.effect_sizes import effect_sizes
 from irtrial.analysis.mixed_anova import mixed_anova
@@ -13,6 +14,7 @@ from irtrial.analysis.within import within_arm
 
 __all__: list[str] = [
     "ComparisonResult",
+    "NOT_COMPUTABLE",
     "ancova",
     "effect_sizes",
     "mann_whitney",

@@ -160,7 +160,12 @@ SUPPORTIVE: dict[str, tuple[str, str]] = {
 
 
 def supportive_analyses(trial: Trial, conf_level: float = 0.95) -> dict[str, Attempt]:
-    """Run each analysis of :data:`SUPPORTIVE` on the change from baseline at the last visit."""
+    """Run each analysis of :data:`SUPPORTIVE` on the change from baseline at the last visit.
+
+    An active arm that cannot be compared (e.g. one subject with a value) does not fail the
+    analysis: its row has NaN statistics and a ``note``, which
+    :func:`irtrial.report.tables.supportive_table` shows as ``"not computable"``; the
+    analysis fails (an error message) only when no comparison at all can be computed."""
     from irtrial import analysis
 
     return {key: attempt(partial(getattr(analysis, name), trial, conf_level=conf_level))
@@ -169,7 +174,8 @@ def supportive_analyses(trial: Trial, conf_level: float = 0.95) -> dict[str, Att
 
 def responder_analyses(trial: Trial, conf_level: float = 0.95) -> tuple[Attempt, Attempt]:
     """IMMPACT responder analysis and the cumulative responder curve at the last visit
-    (default definitions; dropouts count as non-responders)."""
+    (default definitions; dropouts count as non-responders). A comparison with too few counted
+    subjects is a ``"not computable"`` row, as in :func:`supportive_analyses`."""
     from irtrial.analysis import responder_analysis, responder_curve
 
     return (attempt(lambda: responder_analysis(trial, conf_level=conf_level)),

@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from irtrial import columns as C
+from irtrial.analysis import NOT_COMPUTABLE
 
 if TYPE_CHECKING:
     from irtrial.trial import Trial
@@ -61,6 +62,14 @@ def format_number(x: float, decimals: int = 2) -> str:
     if x is None or (isinstance(x, float) and not np.isfinite(x)):
         return "\u2013"
     return f"{x:.{decimals}f}"
+
+
+def _estimate_or_not_computable(x: float | None, decimals: int = 2) -> str:
+    """An estimate for display; a missing one (the comparison could not be computed) reads
+    ``"not computable"`` rather than a dash or ``nan``."""
+    if x is None or not np.isfinite(x):
+        return NOT_COMPUTABLE
+    return format_number(x, decimals)
 
 
 def format_p(p: float | None) -> str:
@@ -332,10 +341,11 @@ def supportive_summary(results: Mapping[str, object], labels: Mapping[str, str],
     -------
     DataFrame
         ``key, analysis, measure, visit, arm, control, estimate, ci_lower, ci_upper, p_value,
-        n_active, n_control``.
+        n_active, n_control, note``; ``note`` says why a comparison could not be computed
+        (its statistics are then NaN), None otherwise.
     """
     cols = ["key", "analysis", "measure", C.VISIT, C.ARM, "control", C.ESTIMATE, C.CI_LOWER,
-            C.CI_UPPER, C.P_VALUE, "n_active", "n_control"]
+            C.CI_UPPER, C.P_VALUE, "n_active", "n_control", "note"]
     rows = []
     if primary is not None:
         n = dict(zip(primary_n[C.ARM], primary_n[C.N], strict=True)) if primary_n is not None \
@@ -343,7 +353,8 @@ def supportive_summary(results: Mapping[str, object], labels: Mapping[str, str],
         for r in primary.itertuples(index=False):
             rows.append(["mmrm", "MMRM (primary analysis)", _SUPPORTIVE_MEASURES["mmrm"],
                          str(r.visit), str(r.arm), str(r.control), r.estimate, r.ci_lower,
-                         r.ci_upper, r.p_value, n.get(str(r.arm)), n.get(str(r.control))])
+                         r.ci_upper, r.p_value, n.get(str(r.arm)), n.get(str(r.control)),
+                         None])
     for key, res in results.items():
         if res is None:
             continue
@@ -353,20 +364,22 @@ def supportive_summary(results: Mapping[str, object], labels: Mapping[str, str],
         for r in table.itertuples(index=False):
             rows.append([key, labels[key], _SUPPORTIVE_MEASURES[key], str(r.visit), str(r.arm),
                          str(r.control), r.estimate, r.ci_lower, r.ci_upper, r.p_value,
-                         int(r.n_active), int(r.n_control)])
+                         int(r.n_active), int(r.n_control), getattr(r, "note", None)])
     return pd.DataFrame(rows, columns=cols)
 
 
 def supportive_table(summary: pd.DataFrame, conf_level: float = 0.95,
                      decimals: int = 2) -> pd.DataFrame:
-    """Display of :func:`supportive_summary`: analysis, estimate, CI, p and n per arm."""
+    """Display of :func:`supportive_summary`: analysis, estimate, CI, p and n per arm. A
+    comparison that could not be computed shows ``"not computable"`` as its estimate (the
+    reason is in the analysis notes)."""
     many = summary[C.ARM].nunique() > 1
     table = pd.DataFrame({"Analysis": summary["analysis"].to_numpy()})
     if many:
         table["Comparison"] = [f"{a} \u2212 {c}" for a, c in
                                zip(summary[C.ARM], summary["control"], strict=True)]
     table["Measure"] = summary["measure"].to_numpy()
-    table["Estimate"] = [format_number(v, decimals) for v in summary[C.ESTIMATE]]
+    table["Estimate"] = [_estimate_or_not_computable(v, decimals) for v in summary[C.ESTIMATE]]
     table[f"{conf_level:.0%} CI"] = [format_ci(lo, hi, decimals) for lo, hi in
                                      zip(summary[C.CI_LOWER], summary[C.CI_UPPER], strict=True)]
     table["p"] = [format_p(p) for p in summary[C.P_VALUE]]
@@ -391,7 +404,8 @@ def responder_summary(result) -> pd.DataFrame:
         ``visit, definition, arm, control, responders_active, n_active, percent_active,
         responders_control, n_control, percent_control, risk_difference, ci_lower, ci_upper``
         (Newcombe hybrid score interval, proportions), ``nnt, nnt_kind, nnt_label,
-        p_value`` (Fisher's exact, two-sided).
+        p_value`` (Fisher's exact, two-sided), ``note`` (why a comparison could not be
+        computed; its statistics are then NaN and ``nnt_label`` is ``"not computable"``).
     """
     rates = result.rates.assign(**{C.ARM: result.rates[C.ARM].astype(str),
                                    C.VISIT: result.rates[C.VISIT].astype(str)})
@@ -418,6 +432,7 @@ def responder_summary(result) -> pd.DataFrame:
             "nnt": float(nnt.loc[key, "nnt"]), "nnt_kind": str(nnt.loc[key, "nnt_kind"]),
             "nnt_label": str(nnt.loc[key, "label"]),
             C.P_VALUE: float(fisher.loc[key, C.P_VALUE]),
+            "note": r.note if isinstance(r.note, str) and not np.isfinite(r.estimate) else None,
         })
     return pd.DataFrame(rows)
 
@@ -447,7 +462,7 @@ def responder_table(summary: pd.DataFrame, conf_level: float = 0.95) -> pd.DataF
                                    summary["percent_active"])
     table[f"{ctl} n/N (%)"] = npct(summary["responders_control"], summary["n_control"],
                                    summary["percent_control"])
-    table["Difference (% points)"] = [format_number(100 * v, 1)
+    table["Difference (% points)"] = [_estimate_or_not_computable(100 * v, 1)
                                      for v in summary["risk_difference"]]
     table[f"{conf_level:.0%} CI (Newcombe)"] = [
         format_ci(100 * lo, 100 * hi, 1)
