@@ -182,13 +182,16 @@ def ancova(
         ``table``: one row per visit x active arm: ``visit, arm, control, term`` (``"IR -
         Placebo"``), ``estimate`` (difference in LS means), ``std_error, df, statistic`` (t),
         ``p_value, ci_lower, ci_upper, effect_size, effect_size_lower, effect_size_upper,
-        n_active, n_control``. ``tables``: ``lsmeans`` (``visit, term`` = arm and the
+        n_active, n_control, note``. ``tables``: ``lsmeans`` (``visit, term`` = arm and the
         estimate columns), ``effect_size``, ``coefficients`` (per visit), and ``sigma``.
 
     Raises
     ------
     InsufficientDataError
-        An arm has fewer than 2 subjects, or there are no more subjects than parameters.
+        No comparison at all can be computed. An arm with fewer than 2 subjects at a visit
+        leaves that visit's model and its row has NaN statistics and ``note`` giving the
+        reason (the control short, or no more subjects than parameters: every row of that
+        visit); the other arms and visits are fitted as usual.
     SingularDesignError
         A covariate is constant or collinear.
 

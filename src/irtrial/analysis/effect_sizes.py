@@ -122,7 +122,9 @@ def effect_sizes(
     Raises
     ------
     InsufficientDataError
-        An arm has fewer than 2 subjects, or every value is equal.
+        No comparison at all can be computed. An arm (or the control) with fewer than 2
+        subjects, or every value equal, otherwise gives rows with NaN statistics and
+        ``note`` giving the reason; the others are computed as usual.
 
     Notes
     -----

@@ -347,12 +347,16 @@ def welch_test(
         ``table`` has one row per visit x active arm: ``visit, arm, control, variable,
         estimate`` (difference in means, active - control), ``std_error, df`` (Welch),
         ``statistic`` (t), ``p_value, ci_lower, ci_upper, n_active, n_control,
-        mean_active, mean_control``.
+        mean_active, mean_control, note`` (why a row could not be computed; None when
+        computed).
 
     Raises
     ------
     InsufficientDataError
-        An arm has fewer than 2 analysable subjects at a visit.
+        No comparison at all can be computed. A visit x active arm where that arm or the
+        control has fewer than 2 analysable subjects (or the test cannot be computed, e.g.
+        constant data) is otherwise a row with NaN statistics and ``note`` giving the reason,
+        also listed in ``notes``; the others are computed as usual (SAS BY-group style).
 
     Notes
     -----

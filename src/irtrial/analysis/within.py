@@ -238,7 +238,9 @@ def within_arm(
     Raises
     ------
     InsufficientDataError
-        An arm has fewer than 2 analysable subjects at a visit.
+        No test at all can be computed. An arm with fewer than 2 analysable subjects at a
+        visit (or a test that cannot be computed) otherwise gives rows with NaN statistics
+        and ``note`` giving the reason; the other arms and visits are tested as usual.
 
     Notes
     -----
