@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from irtrial import columns as C
-from irtrial.analysis._data import EndpointData, as_trial, endpoint_data, resolve_visits
+from irtrial.analysis._data import (
+    EndpointData,
+    as_trial,
+    count_by_arm,
+    endpoint_data,
+    resolve_visits,
+)
 from irtrial.errors import InsufficientDataError, ModelSpecError
 
 __all__ = [
@@ -88,14 +94,7 @@ class VisitData:
         return self.frame.loc[self.frame[C.ARM] == arm, self.variable].to_numpy(float)
 
     def n_by_arm(self) -> pd.DataFrame:
-        analysed = self.frame.groupby(C.ARM, observed=False).size()
-        excluded = self.excluded.groupby(C.ARM, observed=False).size()
-        out = pd.DataFrame({"n_analysed": analysed, "n_excluded": excluded}).reindex(
-            list(self.arms), fill_value=0
-        )
-        out = out.fillna(0).astype(int)
-        out.insert(0, "n_randomised", out["n_analysed"] + out["n_excluded"])
-        out = out.rename_axis(C.ARM).reset_index()
+        out = count_by_arm(self.frame, self.excluded, self.arms)
         out.insert(0, C.VISIT, self.visit)
         return out
 

@@ -16,7 +16,7 @@ import pandas as pd
 from irtrial import columns as C
 from irtrial.errors import InsufficientDataError, ModelSpecError
 
-__all__ = ["EndpointData", "as_trial", "endpoint_data", "resolve_visits"]
+__all__ = ["EndpointData", "as_trial", "count_by_arm", "endpoint_data", "resolve_visits"]
 
 
 def as_trial(data: Any, **roles: Any):
@@ -86,14 +86,7 @@ class EndpointData:
 
     def n_by_arm(self) -> pd.DataFrame:
         """``arm, n_randomised, n_analysed, n_excluded`` per arm."""
-        analysed = self.frame.groupby(C.ARM, observed=False).size()
-        excluded = self.excluded.groupby(C.ARM, observed=False).size()
-        out = pd.DataFrame({"n_analysed": analysed, "n_excluded": excluded}).reindex(
-            list(self.arms), fill_value=0
-        )
-        out = out.fillna(0).astype(int)
-        out.insert(0, "n_randomised", out["n_analysed"] + out["n_excluded"])
-        return out.rename_axis(C.ARM).reset_index()
+        return count_by_arm(self.frame, self.excluded, self.arms)
 
     def values(self, arm: str, variable: str = C.CHANGE) -> pd.Series:
         """The non-missing ``variable`` of one arm (``value``, ``change`` or ``pct_change``)."""
@@ -111,6 +104,19 @@ class EndpointData:
                 f"at visit {self.visit!r} the analysis of {variable!r} needs at least {minimum} "
                 f"subjects per arm: {listing}"
             )
+
+
+def count_by_arm(frame: pd.DataFrame, excluded: pd.DataFrame, arms) -> pd.DataFrame:
+    """``arm, n_randomised, n_analysed, n_excluded``: rows of ``frame`` (analysed) and of
+    ``excluded`` per arm, in the order of ``arms``."""
+    analysed = frame.groupby(C.ARM, observed=False).size()
+    n_excluded = excluded.groupby(C.ARM, observed=False).size()
+    out = pd.DataFrame({"n_analysed": analysed, "n_excluded": n_excluded}).reindex(
+        list(arms), fill_value=0
+    )
+    out = out.fillna(0).astype(int)
+    out.insert(0, "n_randomised", out["n_analysed"] + out["n_excluded"])
+    return out.rename_axis(C.ARM).reset_index()
 
 
 def endpoint_data(trial, visit: Any, covariates: Sequence[str] = ()) -> EndpointData:

@@ -12,7 +12,7 @@ from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import DF_METHODS, VCOV_METHODS, ModelState
 from irtrial.mmrm.control import FitControl
 from irtrial.mmrm.covariance import COVARIANCE_TYPES, make_covariance
-from irtrial.mmrm.design import make_patterns, prepare
+from irtrial.mmrm.design import prepare
 from irtrial.mmrm.fit import optimize_theta
 from irtrial.mmrm.likelihood import Likelihood
 from irtrial.mmrm.result import MMRMResult
@@ -228,16 +228,7 @@ def mmrm(
     v = len(prepared.design.visit_levels)
     structure = make_covariance(covariance, v, len(prepared.group_levels))
     _check_information(prepared, structure, covariance)
-    patterns = make_patterns(
-        prepared.X,
-        prepared.y,
-        prepared.w,
-        prepared.subject_codes,
-        prepared.subjects,
-        prepared.visit_codes,
-        prepared.group_codes,
-        v,
-    )
+    patterns = prepared.patterns()
     lik = Likelihood(patterns, structure, method)
     with single_blas_thread():
         outcome = optimize_theta(lik, control)

@@ -114,6 +114,19 @@ class PreparedData:
     exclusions: pd.DataFrame
     n_subjects_read: int
 
+    def patterns(self) -> tuple:
+        """The missing-data patterns of these data (see :func:`make_patterns`)."""
+        return make_patterns(
+            self.X,
+            self.y,
+            self.w,
+            self.subject_codes,
+            self.subjects,
+            self.visit_codes,
+            self.group_codes,
+            len(self.design.visit_levels),
+        )
+
 
 #: an R mmrm covariance term such as ``us(visit | subject)`` written into the formula
 _COVARIANCE_TERM = re.compile(r"\b(us|cs|csh|ar1|ar1h|toep|toeph|ad|adh)\s*\([^)]*\|[^)]*\)")

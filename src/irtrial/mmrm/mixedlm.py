@@ -37,7 +37,7 @@ from irtrial.mmrm._api import _validate_options
 from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
 from irtrial.mmrm.control import FitControl
-from irtrial.mmrm.design import make_patterns, prepare
+from irtrial.mmrm.design import prepare
 from irtrial.mmrm.fit import optimize_theta
 from irtrial.mmrm.likelihood import Likelihood
 from irtrial.mmrm.result import MMRMResult
@@ -193,16 +193,7 @@ def mixedlm(
     g = np.asarray(res.cov_re, dtype=float)
     theta = np.r_[g[np.tril_indices(g.shape[0])], float(res.scale)]
     structure = RandomEffectsCovariance(times, slope)
-    patterns = make_patterns(
-        prepared.X,
-        prepared.y,
-        prepared.w,
-        prepared.subject_codes,
-        prepared.subjects,
-        prepared.visit_codes,
-        prepared.group_codes,
-        v,
-    )
+    patterns = prepared.patterns()
     lik = Likelihood(patterns, structure, method)
     if lik.evaluate(theta, 0) is None:
         raise ConvergenceError("the implied covariance of the MixedLM fit is not positive definite")
