@@ -72,3 +72,14 @@ def test_a_path_or_other_object_is_a_clear_model_spec_error(tmp_path):
         irtrial.mmrm(tmp_path / "trial.csv", "y ~ arm", subject="id", visit="visit")
     with pytest.raises(ModelSpecError, match="not a list"):
         irtrial.mmrm([1, 2, 3], "y ~ arm", subject="id", visit="visit")
+
+
+def test_singular_design_message_says_how_to_accept_it(small):
+    from irtrial.errors import SingularDesignError
+
+    d = small.copy()
+    d.loc[(d.arm == "ACT") & (d.visit == "W3"), "y"] = float("nan")
+    with pytest.raises(SingularDesignError, match=r"FitControl\(accept_singular=True\)"):
+        _fit(d)
+    fit = _fit(d, control=irtrial.FitControl(accept_singular=True))
+    assert fit.aliased  # the aliased interaction column is named

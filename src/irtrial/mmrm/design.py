@@ -394,7 +394,8 @@ def prepare(
                 + ", ".join(repr(n) for n in aliased_names)
                 + " are linear combinations of earlier columns (e.g. an arm without data at a "
                 "visit). Simplify the formula, drop the empty cells, or pass "
-                "accept_singular=True to drop the aliased columns as SAS and R do."
+                "control=irtrial.FitControl(accept_singular=True) to drop the aliased columns as "
+                "SAS and R do (non-estimable LS means are then reported as NaN)."
             )
         nonest = null_basis(x.T @ x, aliased_idx)
         keep_cols = np.array([j for j in range(x.shape[1]) if j not in set(aliased_idx)])
