@@ -4,7 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint bench clean
+.PHONY: report test lint bench clean sysdeps
+
+# Debian packages the browser and PDF tests use, installed only when missing (CI runs as root).
+SYSDEPS_MISSING = $(strip $(if $(wildcard /usr/bin/chromium),,chromium) \
+	$(if $(wildcard /usr/bin/chromedriver),,chromium-driver) \
+	$(if $(wildcard /usr/bin/pdftoppm),,poppler-utils))
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -16,7 +22,13 @@ report: $(STAMP)
 		--covariate AGE --covariate SEX --covariate PAINDUR --out reports \
 		--title "Infrared wrap trial, synthetic replica of Gale 2006"
 
-test: $(STAMP)
+sysdeps:
+ifneq ($(SYSDEPS_MISSING),)
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSDEPS_MISSING)
+endif
+
+test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
