@@ -7,7 +7,7 @@ from _inference_helpers import full_model_state
 
 from irtrial.errors import ModelSpecError
 from irtrial.mmrm._types import DF_METHODS
-from irtrial.mmrm.df import DF_REGISTRY, default_vcov, df_method, residual
+from irtrial.mmrm.df import DF_REGISTRY, df_method, residual
 
 
 def test_registry_covers_the_contract():
@@ -17,15 +17,10 @@ def test_registry_covers_the_contract():
         assert callable(mod.df_1d) and callable(mod.df_md)
 
 
-def test_default_vcov_is_kr_adjusted_only_for_kr():
-    assert default_vcov("kenward-roger") == "kenward-roger"
-    assert default_vcov("Kenward-Roger-Linear") == "kenward-roger-linear"
-    assert default_vcov("satterthwaite") == "asymptotic"
-
-
 def test_unknown_method_lists_the_choices():
-    with pytest.raises(ModelSpecError, match="'satterthwaite'"):
-        df_method("kr")
+    # the registry takes resolved names only; spellings are mapped by options.resolve_options
+    with pytest.raises(ModelSpecError, match="'satterthwaite'.*resolve_options"):
+        df_method("KR")
 
 
 def test_residual_df_is_n_minus_rank():

@@ -33,13 +33,13 @@ import numpy as np
 import statsmodels.api as sm
 
 from irtrial.errors import ConvergenceError, ModelSpecError
-from irtrial.mmrm._api import _validate_options
 from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
 from irtrial.mmrm.control import FitControl
 from irtrial.mmrm.design import prepare
 from irtrial.mmrm.fit import optimize_theta
 from irtrial.mmrm.likelihood import Likelihood
+from irtrial.mmrm.options import resolve_options
 from irtrial.mmrm.result import MMRMResult
 
 __all__ = ["mixedlm", "RandomEffectsCovariance"]
@@ -148,9 +148,8 @@ def mixedlm(
     """
     if random not in ("intercept", "slope"):
         raise ModelSpecError(f"random={random!r} is not one of 'intercept', 'slope'")
-    problems = _validate_options("us", method, df, vcov, conf_level)
-    if problems:
-        raise ModelSpecError("invalid options: " + "; ".join(problems))
+    opts = resolve_options("us", method, df, vcov, conf_level)
+    method = opts.method
     prepared = prepare(data, formula, subject, visit)
     levels = prepared.design.visit_levels
     v = len(levels)

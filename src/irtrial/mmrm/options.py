@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from irtrial.errors import ModelSpecError
 from irtrial.mmrm._types import DF_METHODS, VCOV_METHODS
 
-__all__ = ["MMRMOptions", "resolve_options", "resolve_inference", "COVARIANCE_NAMES"]
+__all__ = ["MMRMOptions", "resolve_options", "resolve_inference", "vcov_name", "COVARIANCE_NAMES"]
 
 #: covariance spellings -> irtrial name (keys normalised: lower case, no spaces)
 COVARIANCE_NAMES = {
@@ -257,3 +257,18 @@ def resolve_inference(method: str, df, vcov=None) -> tuple[str, str]:
     if problems:
         raise ModelSpecError("invalid inference options: " + "; ".join(problems))
     return dfm, vc
+
+
+def vcov_name(vcov) -> str:
+    """The irtrial name of a covariance of beta-hat given in any accepted spelling.
+
+    Examples
+    --------
+    >>> vcov_name("KR(FIRSTORDER)")
+    'kenward-roger-linear'
+    """
+    problems: list[str] = []
+    name = _lookup("vcov", vcov, _VCOV_NAMES, VCOV_METHODS, problems)
+    if problems:
+        raise ModelSpecError(problems[0])
+    return name

@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from irtrial import columns as C
 from irtrial.errors import ModelSpecError
 from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
 from irtrial.mmrm.design import MMRMDesign
+from irtrial.mmrm.lsmeans import contrasts_table, lsmeans_table
+from irtrial.mmrm.options import MMRMOptions, resolve_options, vcov_name
+from irtrial.mmrm.testing import contrast_table, type3_table
+from irtrial.mmrm.vcov import beta_vcov as _beta_vcov
 
 __all__ = ["MMRMResult"]
 
 COVARIANCE_PARAMETER_COLUMNS = ["cov_parm", "group", C.ESTIMATE, C.STD_ERROR]
-
-
-def _inference(module: str):
-    """The inference layer's module, or None while it is not available."""
-    try:
-        return importlib.import_module(f"irtrial.mmrm.{module}")
-    except ImportError:
-        return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,8 +31,12 @@ class MMRMResult:
     ----------
     state : ModelState
         Everything inference needs: patterns, structure, theta, beta, method, design.
-    formula, covariance_type, method, df, vcov : str
-        The model as specified (``vcov=None``: the default of the df method).
+    formula : str
+    covariance_type, method, df, vcov : str
+        The resolved options (see ``options``): ``df`` is the denominator df method and
+        ``vcov`` the covariance of beta-hat used by every table of this result (never None).
+    options : MMRMOptions
+        The resolved options, saying which were defaults (:mod:`irtrial.mmrm.options`).
     group, weights : str or None
     conf_level : float
     loglik : float
@@ -54,6 +52,9 @@ class MMRMResult:
     exclusions : DataFrame
         ``reason, column, n_rows, n_subjects, subjects``.
     converged : bool
+        Always True for a result returned by :func:`irtrial.mmrm.mmrm`: when no optimiser
+        converges the fit raises :class:`~irtrial.errors.ConvergenceError` (listing every
+        attempt) instead of returning a result.
     n_iterations : int
     optimizer : str
         The optimiser that converged.
@@ -93,6 +94,18 @@ class MMRMResult:
     group_levels: list = field(default_factory=list)
     _xtvx_inv: np.ndarray | None = None
     _likelihood: object = None
+    options: MMRMOptions | None = None
+
+    def __post_init__(self) -> None:
+        opts = self.options
+        if opts is None:  # built from the option fields: resolve them once, here
+            opts = resolve_options("us", self.method, self.df, self.vcov, self.conf_level)
+            opts = replace(opts, covariance=self.covariance_type)
+            object.__setattr__(self, "options", opts)
+        for name, value in (("covariance_type", opts.covariance), ("method", opts.method),
+                            ("df", opts.df), ("vcov", opts.vcov),
+                            ("conf_level", opts.conf_level)):
+            object.__setattr__(self, name, value)
 
     # ---- basic quantities ---------------------------------------------------------------------
     @property
@@ -179,58 +192,20 @@ class MMRMResult:
 
     # ---- fixed effects ----------------------------------------------------------------------
     def beta_vcov(self, vcov: str | None = None) -> np.ndarray:
-        """(p, p) covariance of beta: ``asymptotic`` (X'V^-1X)^-1, or the inference layer's."""
-        kind = vcov or self.vcov or _default_vcov(self.df)
-        if kind == "asymptotic":
+        """(p, p) covariance of beta-hat: the fit's ``vcov`` by default, or the one named
+        (``"asymptotic"`` (X'V^-1X)^-1, ``"kenward-roger"``, ``"kenward-roger-linear"``,
+        ``"empirical"``, or their SAS spellings)."""
+        kind = self.vcov if vcov is None else vcov_name(vcov)
+        if kind == "asymptotic" and self._xtvx_inv is not None:
             return self._xtvx_inv
-        mod = _inference("vcov")
-        if mod is None:
-            raise ModelSpecError(f"vcov={kind!r} is not available yet in this build")
-        return mod.beta_vcov(self.state, kind)
+        return _beta_vcov(self.state, kind)
 
     @cached_property
     def coefficients(self) -> pd.DataFrame:
         """``term, estimate, std_error, df, statistic, p_value, ci_lower, ci_upper``."""
         names = list(self.design.column_names)
-        mod = _inference("testing")
-        if mod is not None and hasattr(mod, "contrast_table"):
-            return mod.contrast_table(
-                self.state,
-                np.eye(len(names)),
-                names,
-                df=self.df,
-                vcov=self.vcov,
-                conf_level=self.conf_level,
-            )
-        return self._coefficients_fallback()
-
-    def _coefficients_fallback(self) -> pd.DataFrame:
-        # asymptotic SE and residual df (N - rank X), until the inference layer is in place
-        se = np.sqrt(np.diag(self._xtvx_inv))
-        dfv = float(self.n_obs - len(self.beta))
-        t = self.beta / se
-        q = stats.t.ppf(0.5 + self.conf_level / 2, dfv)
-        return pd.DataFrame(
-            {
-                C.TERM: list(self.design.column_names),
-                C.ESTIMATE: self.beta,
-                C.STD_ERROR: se,
-                C.DF: dfv,
-                C.STATISTIC: t,
-                C.P_VALUE: 2 * stats.t.sf(np.abs(t), dfv),
-                C.CI_LOWER: self.beta - q * se,
-                C.CI_UPPER: self.beta + q * se,
-            }
-        )
-
-    # ---- inference entry points ----------------------------------------------------------------
-    def _call(self, module: str, func: str, *args, **kwargs):
-        mod = _inference(module)
-        if mod is None or not hasattr(mod, func):
-            raise ModelSpecError(f"{module}.{func} is not available yet in this build")
-        kwargs.setdefault("df", self.df)
-        kwargs.setdefault("vcov", self.vcov)
-        return getattr(mod, func)(self.state, *args, **kwargs)
+        return contrast_table(self.state, np.eye(len(names)), names, df=self.df, vcov=self.vcov,
+                              conf_level=self.conf_level)
 
     def lsmeans(
         self,
@@ -241,14 +216,8 @@ class MMRMResult:
         conf_level: float | None = None,
     ) -> pd.DataFrame:
         """LS means of ``spec`` (optionally within ``by``); see ``irtrial.mmrm.lsmeans``."""
-        return self._call(
-            "lsmeans",
-            "lsmeans_table",
-            spec,
-            by,
-            weights=weights,
-            conf_level=conf_level or self.conf_level,
-        )
+        return lsmeans_table(self.state, spec, by, weights=weights, df=self.df, vcov=self.vcov,
+                             conf_level=conf_level or self.conf_level)
 
     def contrasts(
         self,
@@ -261,25 +230,19 @@ class MMRMResult:
     ) -> pd.DataFrame:
         """Each level of ``spec`` minus ``control`` (default: the first level), within ``by``."""
         control = self.design.factors[spec][0] if control is None else control
-        return self._call(
-            "lsmeans",
-            "contrasts_table",
-            spec,
-            control,
-            by,
-            weights=weights,
-            conf_level=conf_level or self.conf_level,
-        )
+        return contrasts_table(self.state, spec, control, by, weights=weights, df=self.df,
+                               vcov=self.vcov, conf_level=conf_level or self.conf_level)
 
     def type3(self) -> pd.DataFrame:
         """Type 3 F tests of the model terms: ``term, num_df, den_df, f_value, p_value``."""
-        return self._call("testing", "type3_table")
+        return type3_table(self.state, df=self.df, vcov=self.vcov)
 
     def contrast(self, L, labels=None) -> pd.DataFrame:
         """Estimate rows of ``L @ beta`` with the model's df and vcov."""
         L = np.atleast_2d(np.asarray(L, dtype=float))
         labels = labels or [f"L{i + 1}" for i in range(L.shape[0])]
-        return self._call("testing", "contrast_table", L, labels, conf_level=self.conf_level)
+        return contrast_table(self.state, L, labels, df=self.df, vcov=self.vcov,
+                              conf_level=self.conf_level)
 
     # ---- conditional distribution (sensitivity analyses) -------------------------------------
     def conditional_mean(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -350,7 +313,3 @@ class MMRMResult:
             f" method={self.method!r}"
             f" n_subjects={self.n_subjects} n_obs={self.n_obs} -2logL={-2 * self.loglik:.4f}>"
         )
-
-
-def _default_vcov(df: str) -> str:
-    return df if df in ("kenward-roger", "kenward-roger-linear") else "asymptotic"

@@ -33,13 +33,14 @@ from irtrial import columns as C
 from irtrial.errors import ModelSpecError
 from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
-from irtrial.mmrm.df import default_vcov, df_method
+from irtrial.mmrm.df import df_method
 from irtrial.mmrm.estimability import (
     estimable_part,
     fitted_columns,
     full_model_matrix,
     is_estimable,
 )
+from irtrial.mmrm.options import resolve_inference
 from irtrial.mmrm.vcov import beta_vcov
 
 __all__ = ["contrast_table", "joint_test", "type3_table", "type3_contrast"]
@@ -47,23 +48,11 @@ __all__ = ["contrast_table", "joint_test", "type3_table", "type3_contrast"]
 #: the boolean column added to tables of a fit with aliased columns
 ESTIMABLE = "estimable"
 
-_MODEL_BASED_DF = ("satterthwaite", "kenward-roger", "kenward-roger-linear")
-
-
 def _resolve(state: ModelState, df: str, vcov: str | None):
-    method = df_method(df)
-    vc = default_vcov(df) if vcov is None else str(vcov).lower()
-    if state.method != "reml" and "kenward-roger" in (str(df).lower(), vc.removesuffix("-linear")):
-        raise ModelSpecError(
-            "Kenward-Roger needs a REML fit (method='reml'), as in SAS and R mmrm; "
-            "use df='satterthwaite' with method='ml'"
-        )
-    if vc == "empirical" and str(df).lower() in _MODEL_BASED_DF:
-        raise ModelSpecError(
-            f"df={df!r} is not available with vcov='empirical'; use df='between-within' "
-            "(SAS's default with EMPIRICAL) or df='residual'"
-        )
-    return method, beta_vcov(state, vc)
+    """The df method's module and the covariance of beta-hat, the names resolved by
+    :func:`irtrial.mmrm.options.resolve_inference` (the fit's options pass through unchanged)."""
+    df, vc = resolve_inference(state.method, df, vcov)
+    return df_method(df), beta_vcov(state, vc)
 
 
 def _one_blas_thread(func):

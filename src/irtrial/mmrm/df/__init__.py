@@ -14,6 +14,10 @@ kenward-roger-linear   DDFM=KR(FIRSTORDER)         "Kenward-Roger-Linear"
 between-within         DDFM=BW                     "Between-Within"
 residual               DDFM=RESIDUAL               "Residual"
 =====================  ==========================  ======================================
+
+Names are resolved (spellings, defaults, compatibility with the fit) once, by
+:func:`irtrial.mmrm.options.resolve_options`; this registry only maps a resolved name to its
+module.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from types import ModuleType
 from irtrial.errors import ModelSpecError
 from irtrial.mmrm.df import between_within, kenward_roger, residual, satterthwaite
 
-__all__ = ["DF_REGISTRY", "df_method", "default_vcov"]
+__all__ = ["DF_REGISTRY", "df_method"]
 
 DF_REGISTRY: dict[str, ModuleType] = {
     "satterthwaite": satterthwaite,
@@ -33,22 +37,12 @@ DF_REGISTRY: dict[str, ModuleType] = {
     "residual": residual,
 }
 
-_DEFAULT_VCOV = {
-    "kenward-roger": "kenward-roger",
-    "kenward-roger-linear": "kenward-roger-linear",
-}
-
 
 def df_method(name: str) -> ModuleType:
-    """The module implementing df method ``name``; a clear error for an unknown name."""
-    key = str(name).lower()
-    if key not in DF_REGISTRY:
+    """The module implementing the resolved df method ``name`` (one of ``DF_METHODS``)."""
+    if name not in DF_REGISTRY:
         raise ModelSpecError(
             f"unknown df method {name!r}; choose one of " + ", ".join(map(repr, DF_REGISTRY))
+            + " (irtrial.mmrm.options.resolve_options maps SAS and R spellings)"
         )
-    return DF_REGISTRY[key]
-
-
-def default_vcov(df: str) -> str:
-    """The covariance a df method uses by default (KR-adjusted for the KR methods)."""
-    return _DEFAULT_VCOV.get(str(df).lower(), "asymptotic")
+    return DF_REGISTRY[name]
