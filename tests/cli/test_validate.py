@@ -104,3 +104,45 @@ def test_internal_error_exits_1_without_traceback_unless_debug(runner, replica_c
     result = runner.invoke(app, ["validate", str(replica_csv), "--debug"])
     assert result.exit_code == 1
     assert "Traceback (most recent call last)" in result.output
+
+
+def _site_csv(tmp_path, drop=()):
+    lines = ["subject,arm,visit,pain,site"]
+    for i in range(6):
+        arm = "IR" if i % 2 else "Placebo"
+        lines.append(f"S{i},{arm},Week 0,7,{700 + 10 * (i // 2)}")
+        lines.append(f"S{i},{arm},Week 1,{'' if f'S{i}' in drop else 5},{700 + 10 * (i // 2)}")
+    path = tmp_path / "site.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_factor_option_declares_a_categorical_covariate(runner, tmp_path):
+    path = _site_csv(tmp_path)
+    result = runner.invoke(app, ["validate", str(path), "--outcome", "pain", "--factor", "site"])
+    assert result.exit_code == 0, result.output
+    assert "Covariate types: site (categorical)" in result.output
+    plain = runner.invoke(app, ["validate", str(path), "--outcome", "pain", "--covariate",
+                                "site"])
+    assert "Covariate types: site (numeric)" in plain.output
+    assert "--factor site" in plain.output
+
+
+def test_warning_is_prominent_and_strict_makes_it_exit_2(runner, tmp_path):
+    path = _site_csv(tmp_path, drop=("S1", "S3"))
+    result = runner.invoke(app, ["validate", str(path), "--outcome", "pain"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("OK with 2 WARNING(S):")
+    assert lines[1].startswith("WARNING: 2 of 6 randomised subjects (33%) are left out")
+    strict = runner.invoke(app, ["validate", str(path), "--outcome", "pain", "--strict"])
+    assert strict.exit_code == 2
+    assert strict.output.splitlines()[0] == "error: 2 problems found in the trial data:"
+
+
+def test_tables_are_not_cut_at_80_columns_in_a_pipe(runner, tmp_path):
+    path = _site_csv(tmp_path)
+    result = runner.invoke(app, ["validate", str(path), "--outcome", "pain"])
+    wide = [line for line in result.output.splitlines() if "Placebo observed" in line]
+    assert len(wide) == 1  # header on one line, not wrapped
+    assert any("Week 0 (baseline)" in line for line in result.output.splitlines())

@@ -48,6 +48,9 @@ __all__ = [
     "ParamOpt",
     "FormatOpt",
     "SheetOpt",
+    "FactorOpt",
+    "NumericOpt",
+    "StrictOpt",
     "DebugOpt",
 ]
 
@@ -106,6 +109,16 @@ FormatOpt = Annotated[str, typer.Option(
     rich_help_panel=_MAP)]
 SheetOpt = Annotated[str | None, typer.Option(
     "--sheet", help="Excel sheet name or 0-based number.", rich_help_panel=_MAP)]
+FactorOpt = Annotated[list[str] | None, typer.Option(
+    "--factor", help="Covariate to use as categorical (a factor: SAS CLASS, R factor()), e.g. "
+    "a site code stored as numbers; implies --covariate. Repeat for several.",
+    rich_help_panel=_MAP, show_default=False)]
+NumericOpt = Annotated[list[str] | None, typer.Option(
+    "--numeric", help="Covariate to use as numeric (one slope); implies --covariate. Repeat "
+    "for several.", rich_help_panel=_MAP, show_default=False)]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Treat warnings (e.g. more than 10%% of subjects or half an arm left out) "
+    "as errors (exit code 2).")]
 DebugOpt = Annotated[bool, typer.Option(
     "--debug", help="Show the full traceback on error.")]
 
@@ -125,13 +138,14 @@ def _debug_requested(debug: bool) -> bool:
 #: "pass subject=..." in a library message -> "pass --subject ..." on the command line
 _PYTHON_ARGUMENT = re.compile(
     r"\b(subject|arm|visit|outcome|baseline|control|param|visit_order|visit_num|arm_order|"
-    r"baseline_visit|baseline_flag|covariates)=(\[\.\.\.\]|\.\.\.)?(?![\w'\"\[(])")
+    r"baseline_visit|baseline_flag|covariates|categorical|numeric)=(\[\.\.\.\]|\.\.\.)?(?![\w'\"\[(])")
 
 
 def as_options(message: str) -> str:
     """Rewrite read_trial's keyword hints (``pass subject=...``) as command-line options."""
     def option(match: re.Match[str]) -> str:
-        name = "covariate" if match.group(1) == "covariates" else match.group(1)
+        name = {"covariates": "covariate", "categorical": "factor"}.get(
+            match.group(1), match.group(1))
         return f"--{name.replace('_', '-')} ..."
 
     return _PYTHON_ARGUMENT.sub(option, message)
@@ -166,7 +180,7 @@ def read_mapped_trial(file: Path, **mapping: Any) -> Any:
     from irtrial import read_trial
 
     kwargs: dict[str, Any] = {k: v for k, v in mapping.items() if v not in (None, [], ())}
-    for key in ("covariates", "visit_order", "arm_order"):
+    for key in ("covariates", "visit_order", "arm_order", "categorical", "numeric"):
         if key in kwargs:
             kwargs[key] = tuple(kwargs[key])
     if "sheet" in kwargs and str(kwargs["sheet"]).isdigit():
@@ -208,4 +222,13 @@ def print_frame(frame: Any, title: str | None = None, numeric_from: int = 1) -> 
         table.add_column(Text(str(col)), justify="right" if k >= numeric_from else "left")
     for row in frame.itertuples(index=False):
         table.add_row(*(Text("" if v is None else str(v)) for v in row))
-    console.print(table)
+    if console.is_terminal:
+        console.print(table)
+        return
+    # a pipe or a file is not cut at 80 columns: the table takes the width it needs
+    saved = console._width
+    console.width = 10_000
+    try:
+        console.print(table)
+    finally:
+        console._width = saved

@@ -20,8 +20,8 @@ import pandas as pd
 from irtrial import columns as C
 from irtrial.errors import Problem, TrialValidationError
 from irtrial.trial import validate as V
+from irtrial.trial.covariates import CovariateColumn, per_subject
 from irtrial.trial.derive import change_from_baseline
-from irtrial.trial.io import parse_numbers, to_label
 from irtrial.trial.model import Trial, TrialSchema
 
 __all__ = ["Roles", "assemble"]
@@ -71,7 +71,7 @@ def _spread(codes: np.ndarray, mask: np.ndarray, values: np.ndarray, n: int) -> 
 def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], control: str,
              order: list[str], nums: dict[str, float], base_visit: str | None, source: str,
              notes: list[str], row_groups: Sequence[tuple[str, np.ndarray]],
-             n_other: int) -> Trial:
+             n_other: int, covs: Sequence[CovariateColumn] = ()) -> Trial:
     """Build the :class:`Trial`; raises when nothing is left to analyse."""
     n_input = len(frame)
     pos = r.visit.map({v: i for i, v in enumerate(order)}).to_numpy(dtype=float)
@@ -133,7 +133,7 @@ def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], con
             "arm needs at least one subject with a baseline and a post-baseline value",
             column=s.arm)])
 
-    covariates = _covariates(frame, s.covariates, scode, pos, ns, analysed, notes)
+    covariates = per_subject(covs, scode, pos, ns, analysed, notes)
 
     # ---- exclusions: subjects (in subject order), then row groups ----
     ex = perm[~analysed[perm]]
@@ -168,7 +168,7 @@ def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], con
         C.VALUE: vals, C.BASELINE: base_rep, C.CHANGE: change, C.PCT_CHANGE: pct,
     })
     for name, col in covariates.items():
-        data[name] = np.repeat(col[keep], k)
+        data[name] = _take(col, np.repeat(keep, k))
     n_zero = int((baseline[analysed] == 0).sum())
     if n_zero:
         notes.append(f"{n_zero} analysed subject(s) have baseline 0: their pct_change is NaN")
@@ -176,9 +176,10 @@ def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], con
         C.SUBJECT: sids[perm],
         C.ARM: pd.Categorical.from_codes(arm_code[perm], dtype=arm_cat),
         C.BASELINE: baseline[perm],
-        **{name: col[perm] for name, col in covariates.items()},
+        **{name: _take(col, perm) for name, col in covariates.items()},
         "excluded": reason[perm],
     })
+    warnings = _exclusion_warnings(analysed, arm_code, arm_order, reason)
     row_analysed = has_subj & analysed[np.where(has_subj, scode, 0)]
     n_analysed = int((is_post & row_analysed).sum())
     row_counts = {
@@ -192,7 +193,9 @@ def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], con
     return Trial(
         data=data, subjects=subjects, exclusions=exclusions, arms=tuple(arm_order),
         control=control, visits=tuple(post), baseline_visit=base_visit,
-        covariates=tuple(covariates), outcome=s.outcome, outcome_range=s.outcome_range,
+        covariates=tuple(covariates),
+        covariate_types={c.name: c.kind for c in covs}, warnings=tuple(warnings),
+        outcome=s.outcome, outcome_range=s.outcome_range,
         source=source, notes=tuple(notes), row_counts=row_counts,
         visit_numbers={v: float(nums[v]) for v in order}, schema=s)
 
@@ -229,25 +232,26 @@ def _baseline_notes(s: TrialSchema, base_visit: str | None, from_col: np.ndarray
     return notes
 
 
-def _covariates(frame, names, scode, pos, ns, analysed, notes) -> dict[str, np.ndarray]:
-    """Subject-level covariates: each subject's first non-missing value in visit order."""
-    out: dict[str, np.ndarray] = {}
-    by_visit = np.argsort(np.where(np.isnan(pos), np.inf, pos), kind="stable")
-    for name in names:
-        number, bad = parse_numbers(frame[name])
-        numeric = not bad.any()
-        values = number.to_numpy(dtype=float) if numeric else to_label(frame[name]).to_numpy(
-            dtype=object)
-        present = (scode >= 0) & ~pd.isna(values)
-        rows = by_visit[present[by_visit]]
-        col = _first_per_code(scode, rows, values, ns, np.nan if numeric else None,
-                              float if numeric else object)
-        vcode = values if numeric else pd.factorize(values)[0].astype(float)
-        if _spread(scode, present, vcode, ns).any():
-            notes.append(f"covariate {name!r} varies within subject; its first value in "
-                         "visit order is used")
-        n_missing = int(pd.isna(col[analysed]).sum())
-        if n_missing:
-            notes.append(f"covariate {name!r} is missing for {n_missing} analysed subject(s)")
-        out[name] = col
+def _exclusion_warnings(analysed: np.ndarray, arm_code: np.ndarray, arms: Sequence[str],
+                        reason: np.ndarray) -> list[str]:
+    """Prominent warnings when > 10% of randomised subjects or > half of an arm are left out."""
+    out = []
+    n, n_out = len(analysed), int((~analysed).sum())
+    if n and n_out > 0.1 * n:
+        why = ", ".join(f"{r}: {c}" for r, c in
+                        pd.Series(reason[~analysed]).value_counts().items())
+        out.append(f"{n_out} of {n} randomised subjects ({100 * n_out / n:.0f}%) are left out "
+                   f"of the analysis ({why}); check the column mapping and the visits")
+    for i, a in enumerate(arms):
+        mine = arm_code == i
+        k, k_out = int(mine.sum()), int((mine & ~analysed).sum())
+        if k and k_out > 0.5 * k:
+            out.append(f"{k_out} of {k} subjects of arm {a!r} are left out of the analysis")
     return out
+
+
+def _take(col: object, index: np.ndarray) -> object:
+    """Rows ``index`` of a float array or a Categorical (keeping its categories)."""
+    if isinstance(col, pd.Categorical):
+        return pd.Categorical.from_codes(col.codes[index], dtype=col.dtype)
+    return np.asarray(col)[index]

@@ -31,6 +31,7 @@ from irtrial.errors import Problem, TrialValidationError
 from irtrial.trial import validate as V
 from irtrial.trial.adam import resolve_schema
 from irtrial.trial.assemble import Roles, assemble
+from irtrial.trial.covariates import declared_types, parse_covariates
 from irtrial.trial.derive import _label_number, looks_like_baseline, order_visits
 from irtrial.trial.io import ReadError, parse_numbers, read_table, to_label
 from irtrial.trial.model import Trial, TrialSchema
@@ -62,6 +63,9 @@ def read_trial(
     param: str | None = None,
     format: str = "long",
     sheet: str | int | None = None,
+    categorical: Sequence[str] | str = (),
+    numeric: Sequence[str] | str = (),
+    strict: bool = False,
 ) -> Trial:
     """Read, validate and tidy a randomised trial with a repeatedly measured outcome.
 
@@ -109,6 +113,16 @@ def read_trial(
         Wide: one row per subject and one column per visit.
     sheet : str or int, optional
         Excel sheet.
+    categorical, numeric : sequence of str
+        Covariates declared categorical (a factor, SAS ``CLASS``, R ``factor()``) or
+        numeric (one slope). A name listed here and not in ``covariates`` is added to the
+        covariates. Undeclared covariates: a pandas Categorical, boolean or character column
+        (SAS ``$`` variable, text cells) is categorical, a numeric column numeric, and in a
+        CSV/TSV file a column of numbers is numeric (noted when it holds few whole numbers).
+        ``Trial.covariate_types`` records each type.
+    strict : bool
+        Turn the warnings (``Trial.warnings``: e.g. more than 10% of randomised subjects or
+        more than half of an arm left out) into a :class:`TrialValidationError`.
 
     Returns
     -------
@@ -149,6 +163,10 @@ def read_trial(
     # a single name or label is one item, not a sequence of characters
     if isinstance(covariates, str) or not np.iterable(covariates):
         covariates = (covariates,)
+    categorical = _names(categorical)
+    numeric = _names(numeric)
+    covariates = tuple(dict.fromkeys(
+        [str(c).strip() for c in covariates] + list(categorical) + list(numeric)))
     if isinstance(visit_order, str):
         visit_order = (visit_order,)
     if isinstance(arm_order, str):
@@ -159,7 +177,8 @@ def read_trial(
 
     schema = TrialSchema(
         subject=name(subject), arm=name(arm), visit=name(visit), outcome=name(outcome),
-        baseline=name(baseline), covariates=tuple(str(c).strip() for c in covariates),
+        baseline=name(baseline), covariates=covariates, categorical=categorical,
+        numeric=numeric, strict=bool(strict),
         control=control, visit_num=name(visit_num),
         arm_order=None if arm_order is None else tuple(arm_order),
         visit_order=None if visit_order is None else tuple(str(v) for v in visit_order),
@@ -183,7 +202,28 @@ def read_trial(
     if found:
         how = "CDISC ADaM BDS names" if schema.adam else "common column names"
         notes.insert(0, f"columns mapped from {how}: " + ", ".join(found))
-    return build_trial(frame, schema, source=label, notes=notes)
+    return build_trial(frame, schema, source=label, notes=notes,
+                       from_text=_is_text_file(source))
+
+
+def _names(value: Sequence[str] | str | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not np.iterable(value):
+        value = (value,)
+    return tuple(str(v).strip() for v in value)
+
+
+def _is_text_file(source: object) -> bool:
+    from pathlib import Path
+
+    if isinstance(source, pd.DataFrame):
+        return False
+    try:
+        suffix = Path(source).suffix.lower()  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    return suffix not in {".xlsx", ".xlsm", ".xls", ".parquet", ".pq", ".xpt", ".sas7bdat"}
 
 
 _ROLES = ("subject", "arm", "visit", "visit_num", "outcome", "baseline", "baseline_flag",
@@ -235,7 +275,7 @@ def _from_wide(frame: pd.DataFrame, schema: TrialSchema) -> tuple[pd.DataFrame, 
 
 
 def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFrame>",
-                notes: Sequence[str] = ()) -> Trial:
+                notes: Sequence[str] = (), from_text: bool = False) -> Trial:
     """Validate ``frame`` under a resolved ``schema`` and build the :class:`Trial`.
 
     ``frame`` is not modified. Raises :class:`TrialValidationError` listing every problem.
@@ -252,6 +292,13 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
         ("subject", s.subject), ("arm", s.arm), ("visit", s.visit), ("outcome", s.outcome),
         ("baseline", s.baseline), ("visit_num", s.visit_num), ("baseline flag", s.baseline_flag),
     ] + [("covariate", c) for c in s.covariates])
+    declared, dproblems = declared_types(s.categorical, s.numeric)
+    problems += dproblems
+    roles_used = {getattr(s, r) for r in ("subject", "arm", "visit", "outcome")} - {None}
+    clash = [c for c in s.covariates if c in roles_used]
+    if clash:
+        problems.append(Problem(f"column(s) {clash} are both a role (subject, arm, visit or "
+                                "outcome) and a covariate; a covariate is another column"))
 
     def has(name: str | None) -> bool:
         return name is not None and name in frame.columns
@@ -386,12 +433,20 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
         if order and not oproblems:
             base_visit, bproblem = _baseline_visit(s, order, nmap, visit, flag & ok)
             problems += bproblem
+    covs, cproblems = parse_covariates(frame, [c for c in s.covariates if c not in clash],
+                                       declared, from_text, subj, notes)
+    problems += cproblems
     if problems:
         raise TrialValidationError(problems)
     roles = Roles(subject=subj, arm=arm, visit=visit, value=value, baseline=base_col,
                   flag=flag, usable=ok)
-    return assemble(frame, s, roles, arms, control, order, nums, base_visit, source, notes,
-                    row_groups, n_other)
+    trial = assemble(frame, s, roles, arms, control, order, nums, base_visit, source, notes,
+                     row_groups, n_other, covs)
+    if s.strict and trial.warnings:
+        raise TrialValidationError(
+            [Problem(f"{w} (an error because of strict=True / --strict; without it, a warning)")
+             for w in trial.warnings])
+    return trial
 
 
 def _arm_order(arms: list[str], given: Sequence[object] | None, raw: pd.Series,

@@ -54,6 +54,11 @@ class TrialSchema:
         baseline is the outcome at the baseline visit.
     covariates : tuple of str
         Subject-level covariate columns carried into ``Trial.data``.
+    categorical, numeric : tuple of str
+        Covariates declared categorical (factor) or numeric; the others' type is inferred
+        (:mod:`irtrial.trial.covariates`).
+    strict : bool
+        Whether warnings (``Trial.warnings``) are errors.
     control : str, optional
         The control arm's label.
     arm_order : tuple of str, optional
@@ -81,6 +86,9 @@ class TrialSchema:
     outcome: str | None = None
     baseline: str | None = None
     covariates: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
+    numeric: tuple[str, ...] = ()
+    strict: bool = False
     control: str | None = None
     arm_order: tuple[str, ...] | None = None
     visit_num: str | None = None
@@ -139,6 +147,15 @@ class Trial:
         Visit label -> ``visit_num`` for every visit, the baseline visit included.
     schema : TrialSchema
         The resolved column mapping and options.
+    covariate_types : mapping
+        Covariate name -> ``"categorical"`` (a factor: ``Trial.data`` holds an unordered
+        pandas Categorical) or ``"numeric"`` (float, one slope). See
+        :mod:`irtrial.trial.covariates` for how the type is decided.
+    warnings : tuple of str
+        Readings that are plausible but unusual and change what is analysed (e.g. more
+        than 10% of randomised subjects, or more than half of an arm, left out). Shown
+        prominently by ``irtrial validate`` and the report; ``read_trial(strict=True)``
+        (``--strict``) makes them errors.
     """
 
     data: pd.DataFrame
@@ -156,6 +173,8 @@ class Trial:
     row_counts: Mapping[str, int] = field(default_factory=dict)
     visit_numbers: Mapping[str, float] = field(default_factory=dict)
     schema: TrialSchema = field(default_factory=TrialSchema)
+    covariate_types: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     # ---- roles ---------------------------------------------------------------------
     @property
