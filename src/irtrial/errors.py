@@ -14,6 +14,7 @@ __all__ = [
     "Problem",
     "IrtrialError",
     "TrialValidationError",
+    "PlanValidationError",
     "ModelSpecError",
     "SingularDesignError",
     "ConvergenceError",
@@ -75,6 +76,21 @@ class TrialValidationError(IrtrialError, ValueError):
         )
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} found in the trial data:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+class PlanValidationError(IrtrialError, ValueError):
+    """The study plan has one or more problems; ``.problems`` lists all of them, each with its
+    key (``primary.covariance[1]: 'TOEPX' is not a covariance structure``)."""
+
+    def __init__(self, problems: Iterable[Problem | str], source: str | None = None):
+        self.problems: tuple[Problem, ...] = tuple(
+            p if isinstance(p, Problem) else Problem(str(p)) for p in problems
+        )
+        self.source = source
+        n = len(self.problems)
+        where = f" {source}" if source else ""
+        head = f"{n} problem{'s' if n != 1 else ''} found in the study plan{where}:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
 
