@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from irtrial.summary import Summary
+
 __all__ = ["ComparisonResult"]
 
 
@@ -61,9 +63,22 @@ class ComparisonResult:
         object.__setattr__(self, "tables", _frozen_tables(self.tables))
         object.__setattr__(self, "notes", tuple(self.notes))
 
-    def summary(self) -> pd.DataFrame:
-        """The main table (a copy)."""
-        return self.table.copy()
+    def summary(self) -> Summary:
+        """A :class:`~irtrial.summary.Summary`: text in a terminal, HTML in Jupyter; its
+        tables (``.table``, ``.n_by_arm``, ``.excluded`` when any, then ``tables``) are
+        DataFrame attributes."""
+        tables = {"table": self.table, "n_by_arm": self.n_by_arm}
+        if len(self.excluded):
+            tables["excluded"] = self.excluded
+        tables.update(self.tables)
+        return Summary(
+            title=self.method,
+            info=(("Confidence level", f"{self.conf_level:g}"),),
+            tables=tables,
+            notes=self.notes,
+            headings={"table": "Results", "n_by_arm": "Subjects by arm",
+                      "excluded": "Subjects excluded"},
+        )
 
     def __getitem__(self, name: str) -> Any:
         """``result["lsmeans"]``: one of ``tables``."""

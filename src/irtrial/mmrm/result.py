@@ -15,8 +15,10 @@ from irtrial.mmrm._types import ModelState
 from irtrial.mmrm.design import MMRMDesign
 from irtrial.mmrm.lsmeans import contrasts_table, lsmeans_table
 from irtrial.mmrm.options import MMRMOptions, resolve_options, vcov_name
+from irtrial.mmrm.summary import mmrm_summary
 from irtrial.mmrm.testing import contrast_table, type3_table
 from irtrial.mmrm.vcov import beta_vcov as _beta_vcov
+from irtrial.summary import Summary
 
 __all__ = ["MMRMResult"]
 
@@ -286,26 +288,12 @@ class MMRMResult:
         )
 
     # ---- display ---------------------------------------------------------------------------
-    def summary(self) -> str:
-        """A readable text summary (model, fit statistics, covariance, coefficients)."""
-        lines = [
-            f"MMRM fit: {self.formula}",
-            f"  covariance {self.covariance_type}"
-            + (f" by {self.group}" if self.group else "")
-            + f", {self.method.upper()}, df {self.df}"
-            + (f", weights {self.weights}" if self.weights else ""),
-            f"  {self.n_obs} observations from {self.n_subjects} subjects "
-            f"({self.n_dropped} rows dropped), {len(self.design.visit_levels)} visits",
-            f"  -2 log L {-2 * self.loglik:.4f}   AIC {self.aic:.4f}   BIC {self.bic:.4f}"
-            f"   converged {self.converged} ({self.optimizer}, {self.n_iterations} iterations)",
-            "",
-            "Covariance parameters:",
-            self.covariance_parameters.to_string(index=False),
-            "",
-            "Coefficients:",
-            self.coefficients.to_string(index=False),
-        ]
-        return "\n".join(lines)
+    def summary(self) -> Summary:
+        """SAS-style summary: model information, fit statistics, covariance parameters,
+        fixed effects and type 3 tests. Prints as text; renders as HTML in Jupyter; its tables
+        are DataFrame attributes (``.coefficients``, ``.type3`` ...); see
+        :mod:`irtrial.mmrm.summary`."""
+        return mmrm_summary(self)
 
     def __repr__(self) -> str:
         return (
