@@ -88,3 +88,8 @@ __all__ += [
     "responder_curve",
     "responders",
 ]
+
+# --- power (issue 11): analytic and simulation power, ``irtrial.power`` ---
+from irtrial import power  # noqa: E402
+
+__all__ += ["power"]
