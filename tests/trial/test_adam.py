@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyreadstat
@@ -130,7 +133,62 @@ def test_records_not_flagged_for_analysis_are_recorded():
     df = make_adam(params=("PAIN",)).assign(ANL01FL="Y")
     extra = df[df.AVISIT == "Week 2"].head(3).assign(ANL01FL="", AVAL=0.0)
     trial = read_trial(pd.concat([df, extra], ignore_index=True))
+    # named by subject and visit, not only counted (issue 8)
     assert trial.exclusions.to_dict("records") == [
-        {"subject": None, "arm": None,
-         "reason": "ADaM record not flagged for analysis (ANL01FL)", "n_rows": 3}]
+        {"subject": s, "arm": "IR",
+         "reason": "ADaM record not flagged for analysis (ANL01FL) at Week 2", "n_rows": 1}
+        for s in ("IRW-S01", "IRW-S02", "IRW-S03")]
     assert (trial.data.loc[trial.data.visit == "Week 2", "value"] > 0).all()
+
+
+# ---- the CDISC pilot ADAS-Cog ADaM: character site group as a factor (issue 8, "done when") ----
+# source: tests/reference/r/adas_sitegr1.R -> tests/reference/r/adas_sitegr1.json
+# (nlme::gls corSymm + varIdent, REML, emmeans; data tests/reference/data/adadas_actot.xpt)
+_REF = Path(__file__).resolve().parents[1] / "reference"
+
+
+@pytest.fixture(scope="module")
+def adas():
+    return read_trial(_REF / "data" / "adadas_actot.xpt", covariates=["SITEGR1"])
+
+
+def test_adas_reading_sitegr1_categorical_trtpn_order_param_label(adas):
+    assert adas.covariate_types == {"SITEGR1": "categorical"}
+    assert list(adas.data["SITEGR1"].cat.categories) == [
+        "701", "703", "704", "705", "708", "709", "710", "713", "716", "718", "900"]
+    assert adas.arms == ("Placebo", "Xanomeline Low Dose", "Xanomeline High Dose")
+    assert "arms in TRTPN order: Placebo, Xanomeline Low Dose, Xanomeline High Dose; the " \
+        "control goes first" in adas.notes
+    assert adas.outcome == "Adas-Cog(11) Subscore"
+    # every record accounted for: 540 analysed + 235 baselines + 265 excluded (222 LOCF
+    # records, 24 second records in a visit window named by subject and visit, 19 subjects)
+    rc = adas.row_counts
+    assert (rc["input"], rc["analysed"], rc["baseline"], rc["excluded"]) == (1040, 540, 235, 265)
+    ex = adas.exclusions
+    dup = ex[ex["reason"].str.startswith("ADaM record not flagged for analysis (ANL01FL)")]
+    assert len(dup) == 24 and dup["subject"].notna().all() and dup["n_rows"].sum() == 24
+    row = dup[dup["subject"] == "01-701-1294"]
+    assert row["reason"].tolist() == ["ADaM record not flagged for analysis (ANL01FL) at Week 8"]
+
+
+def test_adas_mmrm_with_site_factor_matches_r(adas):
+    import irtrial
+
+    ref = json.loads((_REF / "r" / "adas_sitegr1.json").read_text())
+    fit = irtrial.mmrm(adas, "change ~ baseline + SITEGR1 + arm * visit", df="residual")
+    assert fit.n_obs == ref["n_obs"] and fit.n_subjects == ref["n_subjects"]
+    lsm = fit.lsmeans("arm", by="visit")
+    want = pd.DataFrame(ref["lsmeans"])
+    got = lsm.set_index(["arm", "visit"]).loc[list(zip(want["TRTP"], want["AVISIT"],
+                                                       strict=True))]
+    np.testing.assert_allclose(got["estimate"], want["estimate"], rtol=1e-4)
+    np.testing.assert_allclose(got["std_error"], want["std_error"], rtol=1e-4)
+    con = fit.contrasts("arm", by="visit")
+    want = pd.DataFrame(ref["contrasts"])
+    arm = want["contrast"].str.removesuffix(" - Placebo")
+    got = con.set_index(["arm", "visit"]).loc[list(zip(arm, want["AVISIT"], strict=True))]
+    np.testing.assert_allclose(got["estimate"], want["estimate"], rtol=1e-4)
+    np.testing.assert_allclose(got["std_error"], want["std_error"], rtol=1e-4)
+    # the Week 24 High dose - Placebo difference differs from the site-as-a-number fit
+    numeric = pd.DataFrame(ref["contrasts_site_numeric"])
+    assert abs(got["estimate"].iloc[-1] - numeric["estimate"].iloc[-1]) > 0.1

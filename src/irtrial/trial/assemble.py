@@ -143,8 +143,21 @@ def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], con
     groups = [*row_groups, ("missing subject identifier", ~has_subj & ~_any(row_groups)),
               ("missing visit label", has_subj & r.visit.isna().to_numpy() & ~_any(row_groups)),
               (f"visit before the baseline visit {base_visit!r}", is_pre)]
-    extra = [{C.SUBJECT: None, C.ARM: None, "reason": why, "n_rows": int(m.sum())}
-             for why, m in groups if m.any()]
+    extra = []
+    for why, m, *named in groups:
+        if not m.any():
+            continue
+        if named and named[0]:  # one exclusion row per subject (e.g. an ADaM duplicate)
+            codes = scode[m & has_subj]
+            counts = np.bincount(codes, minlength=ns)
+            for i in perm[counts[perm] > 0]:
+                extra.append({C.SUBJECT: sids[i], C.ARM: arm_of[i], "reason": why,
+                              "n_rows": int(counts[i])})
+            rest = int((m & ~has_subj).sum())
+            if rest:
+                extra.append({C.SUBJECT: None, C.ARM: None, "reason": why, "n_rows": rest})
+        else:
+            extra.append({C.SUBJECT: None, C.ARM: None, "reason": why, "n_rows": int(m.sum())})
     if extra:
         exclusions = pd.concat([exclusions, pd.DataFrame(extra, columns=exclusions.columns)],
                                ignore_index=True)
@@ -202,7 +215,7 @@ def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], con
 
 def _any(groups: Sequence[tuple[str, np.ndarray]]) -> np.ndarray | bool:
     out: np.ndarray | bool = False
-    for _, m in groups:
+    for _, m, *_named in groups:
         out = out | m
     return out
 

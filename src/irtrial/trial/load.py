@@ -378,7 +378,13 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
         flagged = (to_label(frame["ANL01FL"]).str.upper() == "Y").to_numpy(dtype=bool)
         unflagged = ~flagged & ~_any_group(row_groups, len(frame))
         if flagged.any() and unflagged.any():
-            row_groups.append(("ADaM record not flagged for analysis (ANL01FL)", unflagged))
+            # name each left-out record by subject and visit (often a second record in a
+            # visit window, the flagged one being analysed)
+            vis = visit.to_numpy(dtype=object)
+            for v in pd.unique(vis[unflagged]):
+                mask = unflagged & (vis == v) if v is not None else unflagged & pd.isna(vis)
+                row_groups.append((f"ADaM record not flagged for analysis (ANL01FL) at {v}",
+                                   mask, True))
             ok &= ~unflagged
     problems += V.check_duplicates(subj.where(ok), visit.where(ok), s.visit)
     problems += V.check_baseline_flags(subj.where(ok), flag & ok, s.baseline_flag)
@@ -413,8 +419,13 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
                     f"cannot tell which arm is the control among {arms}: pass control=...",
                     column=s.arm))
         if len(arms) >= 2:
-            arms, aproblems = _arm_order(arms, s.arm_order, frame[s.arm], s.arm)
+            ncol = _arm_number_column(frame, s)
+            arms, aproblems = _arm_order(arms, s.arm_order, frame[s.arm], s.arm,
+                                         None if ncol is None else (ncol, frame[ncol], arm))
             problems += aproblems
+            if ncol is not None and s.arm_order is None and not aproblems:
+                notes.append(f"arms in {ncol} order: " + ", ".join(arms)
+                             + "; the control goes first")
 
     # ---- visits ----
     labels = sorted(pd.unique(visit[ok]))
@@ -442,6 +453,10 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
                   flag=flag, usable=ok)
     trial = assemble(frame, s, roles, arms, control, order, nums, base_visit, source, notes,
                      row_groups, n_other, covs)
+    label = _param_label(frame, s, ok)
+    if label is not None:
+        trial = dataclasses.replace(trial, outcome=label, notes=(
+            *trial.notes, f"outcome labelled by PARAM: {label!r} (values from {s.outcome!r})"))
     if s.strict and trial.warnings:
         raise TrialValidationError(
             [Problem(f"{w} (an error because of strict=True / --strict; without it, a warning)")
@@ -449,9 +464,29 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
     return trial
 
 
+def _param_label(frame: pd.DataFrame, s: TrialSchema, ok: np.ndarray) -> str | None:
+    """The ADaM ``PARAM`` text of the analysed records, when there is exactly one."""
+    if not s.adam or "PARAM" not in frame.columns or s.outcome != C.ADAM_VALUE:
+        return None
+    labels = pd.unique(to_label(frame["PARAM"])[ok].dropna())
+    return str(labels[0]) if len(labels) == 1 else None
+
+
+def _arm_number_column(frame: pd.DataFrame, s: TrialSchema) -> str | None:
+    """ADaM's numeric arm code (TRTPN for TRTP, TRT01PN for TRT01P...), when present."""
+    if not s.adam or s.arm_order is not None or s.arm is None:
+        return None
+    if isinstance(frame[s.arm].dtype, pd.CategoricalDtype):
+        return None
+    name = s.arm + "N"
+    return name if name in frame.columns else None
+
+
 def _arm_order(arms: list[str], given: Sequence[object] | None, raw: pd.Series,
-               column: str) -> tuple[list[str], list[Problem]]:
-    """The arms in order: ``arm_order`` as given, else a Categorical's categories, else sorted.
+               column: str, numbers: tuple[str, pd.Series, pd.Series] | None = None
+               ) -> tuple[list[str], list[Problem]]:
+    """The arms in order: ``arm_order`` as given, else a Categorical's categories, else the
+    ADaM arm number (``TRTPN``), else sorted.
 
     Labels are compared as read (stripped strings, integral numbers without ``.0``). An
     ``arm_order`` that leaves out an arm, names one that is not in the data or repeats one is
@@ -481,12 +516,31 @@ def _arm_order(arms: list[str], given: Sequence[object] | None, raw: pd.Series,
         cats = to_label(pd.Series(raw.cat.categories.to_numpy(dtype=object), dtype=object))
         order = [a for a in dict.fromkeys(cats.dropna()) if a in arms]
         return order + [a for a in arms if a not in order], []
+    if numbers is not None:
+        ncol, nraw, labels = numbers
+        num, _ = parse_numbers(nraw)
+        pairs = pd.DataFrame({"arm": labels.to_numpy(dtype=object),
+                              "n": num.to_numpy(dtype=float)}).dropna()
+        per_arm = pairs.groupby("arm")["n"].agg(["min", "max"])
+        clash = [a for a in arms if a in per_arm.index
+                 and per_arm.loc[a, "min"] != per_arm.loc[a, "max"]]
+        missing = [a for a in arms if a not in per_arm.index]
+        same = per_arm["min"].duplicated(keep=False)
+        if clash or missing or same.any():
+            detail = "; ".join(x for x in (
+                f"arm(s) {clash} have several numbers" if clash else "",
+                f"arm(s) {missing} have none" if missing else "",
+                f"arms {sorted(per_arm.index[same])} share a number" if same.any() else "")
+                if x)
+            return arms, [Problem(f"cannot order the arms by {ncol!r}: {detail}; pass "
+                                  "arm_order=[...]", column=ncol)]
+        return sorted(arms, key=lambda a: (per_arm.loc[a, "min"], a)), []
     return arms, []
 
 
 def _any_group(groups: list[tuple[str, np.ndarray]], n: int) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
-    for _, mask in groups:
+    for _, mask, *_named in groups:
         out |= mask
     return out
 

@@ -1,0 +1,57 @@
+# Reference values for issue 8 ("done when"): the CDISC pilot ADAS-Cog total (ACTOT), whose site
+# group SITEGR1 is a character variable ("701", "900"...), analysed with site as a FACTOR.
+# Unstructured MMRM fitted with nlme::gls (corSymm + varIdent), REML, LS means and the
+# arm - Placebo differences by visit from emmeans (equal weights over the SITEGR1 levels, BASE at
+# its mean over the analysed rows, as SAS LSMEANS and irtrial).
+# Run from the repository root:  Rscript tests/reference/r/adas_sitegr1.R
+# Writes tests/reference/r/adas_sitegr1.json. R 4.2, nlme, emmeans, haven, jsonlite (Debian).
+#
+# Data: tests/reference/data/adadas_actot.xpt (see tests/reference/data/README.md).
+# Records analysed (what irtrial.read_trial keeps for an ADaM BDS file): PARAMCD == "ACTOT",
+# observed records (DTYPE blank, i.e. no LOCF imputations), ANL01FL == "Y", post-baseline visits
+# Week 8, 16, 24, CHG = AVAL - BASE not missing.
+# Model: CHG ~ BASE + SITEGR1 + TRTP * AVISIT, TRTP levels in TRTPN order (Placebo, Xanomeline
+# Low Dose, Xanomeline High Dose), SITEGR1 a factor; us(AVISIT | USUBJID) = SAS TYPE=UN.
+suppressPackageStartupMessages({library(jsonlite); library(nlme); library(emmeans); library(haven)})
+
+raw <- as.data.frame(read_xpt("tests/reference/data/adadas_actot.xpt"))
+d <- raw[raw$PARAMCD == "ACTOT" & raw$DTYPE == "" & raw$ANL01FL == "Y" &
+         raw$AVISIT %in% c("Week 8", "Week 16", "Week 24"), ]
+d$CHG <- d$AVAL - d$BASE
+d <- d[!is.na(d$CHG), ]
+d <- d[order(d$USUBJID, d$AVISITN), ]
+d$TRTP <- factor(d$TRTP, levels = c("Placebo", "Xanomeline Low Dose", "Xanomeline High Dose"))
+d$AVISIT <- factor(d$AVISIT, levels = c("Week 8", "Week 16", "Week 24"))
+d$SITEGR1 <- factor(d$SITEGR1)
+d$VIS <- as.integer(d$AVISIT)
+
+fit <- gls(CHG ~ BASE + SITEGR1 + TRTP * AVISIT, data = d, method = "REML",
+           correlation = corSymm(form = ~ VIS | USUBJID),
+           weights = varIdent(form = ~ 1 | AVISIT),
+           control = glsControl(tolerance = 1e-10, msTol = 1e-10, maxIter = 500, msMaxIter = 500))
+
+emm <- emmeans(fit, ~ TRTP | AVISIT, mode = "df.error")
+lsm <- as.data.frame(summary(emm))
+ct <- as.data.frame(summary(contrast(emm, "trt.vs.ctrl", ref = 1, adjust = "none")))
+
+# the same model with SITEGR1 as a number (one slope): what a numeric reading fits
+d$SITENUM <- as.numeric(as.character(d$SITEGR1))
+fit_num <- update(fit, CHG ~ BASE + SITENUM + TRTP * AVISIT)
+ct_num <- as.data.frame(summary(contrast(emmeans(fit_num, ~ TRTP | AVISIT, mode = "df.error"),
+                                         "trt.vs.ctrl", ref = 1, adjust = "none")))
+
+out <- list(
+  model = "CHG ~ BASE + SITEGR1 + TRTP * AVISIT, SITEGR1 factor, us(AVISIT | USUBJID), REML (nlme::gls corSymm + varIdent)",
+  n_obs = nrow(d), n_subjects = length(unique(d$USUBJID)),
+  site_levels = levels(d$SITEGR1),
+  neg2_res_loglik = -2 * as.numeric(logLik(fit)),
+  lsmeans = data.frame(TRTP = as.character(lsm$TRTP), AVISIT = as.character(lsm$AVISIT),
+                       estimate = lsm$emmean, std_error = lsm$SE),
+  contrasts = data.frame(AVISIT = as.character(ct$AVISIT), contrast = as.character(ct$contrast),
+                         estimate = ct$estimate, std_error = ct$SE),
+  contrasts_site_numeric = data.frame(AVISIT = as.character(ct_num$AVISIT),
+                                      contrast = as.character(ct_num$contrast),
+                                      estimate = ct_num$estimate, std_error = ct_num$SE)
+)
+write_json(out, "tests/reference/r/adas_sitegr1.json", digits = NA, pretty = TRUE,
+           auto_unbox = TRUE)
