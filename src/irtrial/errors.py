@@ -37,19 +37,23 @@ class Problem:
         Row numbers (0-based positions in the input table) concerned.
     subjects : tuple of str
         Subject identifiers concerned.
+    row_label : str
+        What ``rows`` count, as printed: ``"rows"`` (0-based positions), ``"lines"`` (1-based
+        lines of a text file, the header being line 1) or ``"sheet rows"`` (Excel rows).
     """
 
     message: str
     column: str | None = None
     rows: tuple[int, ...] = field(default_factory=tuple)
     subjects: tuple[str, ...] = field(default_factory=tuple)
+    row_label: str = "rows"
 
     def __str__(self) -> str:
         parts = []
         if self.column is not None:
             parts.append(f"column {self.column!r}")
         if self.rows:
-            parts.append("rows " + _abbreviate(self.rows))
+            parts.append(f"{self.row_label} " + _abbreviate(self.rows))
         if self.subjects:
             parts.append("subjects " + _abbreviate(self.subjects))
         where = f" [{'; '.join(parts)}]" if parts else ""
