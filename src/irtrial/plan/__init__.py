@@ -7,6 +7,7 @@ Examples
 ('TOEPH',)
 """
 
+from irtrial.plan.check import check_against_trial
 from irtrial.plan.model import (
     DEFAULT_COVARIANCE,
     IMMPACT,
@@ -22,6 +23,7 @@ from irtrial.plan.model import (
     StudyPlan,
     Supportive,
 )
+from irtrial.plan.primary import CovarianceAttempt, PrimaryFit, fit_primary
 from irtrial.plan.read import read_plan
 
 __all__ = [
@@ -39,4 +41,8 @@ __all__ = [
     "StudyPlan",
     "Supportive",
     "read_plan",
+    "check_against_trial",
+    "CovarianceAttempt",
+    "PrimaryFit",
+    "fit_primary",
 ]
