@@ -73,7 +73,7 @@ def test_mapping_options_reach_read_trial(runner, replica_csv):
         "AVISIT", "--outcome", "AVAL", "--visit-num", "AVISITN", "--baseline-visit", "Week 0",
         "--control", "Placebo", "--covariate", "AGE", "--covariate", "SEX"])
     assert result.exit_code == 0, result.output
-    assert "AGE, SEX" in result.output
+    assert "AGE (numeric), SEX (categorical)" in result.output
 
 
 def test_unknown_control_is_reported(runner, replica_csv):
@@ -121,10 +121,10 @@ def test_factor_option_declares_a_categorical_covariate(runner, tmp_path):
     path = _site_csv(tmp_path)
     result = runner.invoke(app, ["validate", str(path), "--outcome", "pain", "--factor", "site"])
     assert result.exit_code == 0, result.output
-    assert "Covariate types: site (categorical)" in result.output
+    assert "site (categorical)" in result.output
     plain = runner.invoke(app, ["validate", str(path), "--outcome", "pain", "--covariate",
                                 "site"])
-    assert "Covariate types: site (numeric)" in plain.output
+    assert "site (numeric)" in plain.output
     assert "--factor site" in plain.output
 
 

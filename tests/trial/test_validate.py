@@ -253,8 +253,11 @@ def test_empty_rows_are_recorded(tmp_path, long_df):
     path = tmp_path / "t.csv"
     path.write_text(long_df.to_csv(index=False) + ",,,,\n,,,,\n")
     trial = read_trial(path, **ROLES)
-    assert trial.exclusions.to_dict("records") == [
-        {"subject": None, "arm": None, "reason": "empty row", "n_rows": 2}]
+    # blank lines are not data: left out with their line numbers (header = line 1)
+    n = len(long_df)
+    assert len(trial.exclusions) == 0
+    assert f"left out 2 blank line(s), not data: line(s) {n + 2}, {n + 3}" in trial.notes
+    assert trial.row_counts["not_data"] == 2 and trial.row_counts["input"] == n
     _accounted(trial)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
+from irtrial import columns as C
 from irtrial.cli._common import (
     ArmOpt,
     ArmOrderOpt,
@@ -30,7 +33,7 @@ from irtrial.cli._common import (
     user_errors,
 )
 
-__all__ = ["validate"]
+__all__ = ["validate", "study_table", "arms_table", "missingness_table", "exclusions_table"]
 
 
 def validate(
@@ -63,8 +66,6 @@ def validate(
     an error). Otherwise lists every problem found (column, file lines, subjects) and exits
     with code 2.
     """
-    from irtrial.report import tables
-
     with user_errors(debug):
         trial = read_mapped_trial(
             file, subject=subject, arm=arm, visit=visit, outcome=outcome, baseline=baseline,
@@ -80,18 +81,84 @@ def validate(
                       markup=False)
         for warning in trial.warnings:
             console.print(f"WARNING: {warning}", style="bold red", markup=False)
-        print_frame(tables.study_table(trial), numeric_from=99)
-        if trial.covariate_types:
-            console.print("Covariate types: " + ", ".join(
-                f"{c} ({t})" for c, t in trial.covariate_types.items()), markup=False)
+        print_frame(study_table(trial), numeric_from=99)
+
         console.print()
-        print_frame(tables.arms_table(trial), title="Arms", numeric_from=2)
+        print_frame(arms_table(trial), title="Arms", numeric_from=2)
         console.print()
-        print_frame(tables.missingness_table(trial), title="Values by visit (analysed subjects)")
+        print_frame(missingness_table(trial), title="Values by visit (analysed subjects)")
         console.print()
         if len(trial.exclusions):
-            print_frame(tables.exclusions_table(trial), title="Exclusions", numeric_from=3)
+            print_frame(exclusions_table(trial), title="Exclusions", numeric_from=3)
         else:
             console.print("Exclusions: none")
         for note in trial.notes:
             console.print(f"Note: {note}", markup=False)
+
+
+# ---- display tables (text cells; counting only, no statistics) ------------------------------
+def _visit_label(trial, visit: str) -> str:
+    is_base = visit == trial.baseline_visit or (trial.baseline_visit is None
+                                                and visit not in trial.visits)
+    return f"{visit} (baseline)" if is_base and "baseline" not in visit.lower() else visit
+
+
+def study_table(trial) -> pd.DataFrame:
+    """Source, outcome, arms, visits, covariates with their types, row accounting."""
+    rng = trial.outcome_range
+    counts = dict(trial.row_counts)
+    types = dict(getattr(trial, "covariate_types", {}) or {})
+    covs = ", ".join(f"{c} ({types[c]})" if c in types else c for c in trial.covariates)
+    rows = [
+        ("Source", trial.source),
+        ("Outcome", trial.outcome + (f" (range {rng[0]:g} to {rng[1]:g})" if rng else "")),
+        ("Arms", ", ".join(trial.arms) + f" (control: {trial.control})"),
+        ("Baseline visit", trial.baseline_visit or "none (baseline from a column)"),
+        ("Post-baseline visits", f"{len(trial.visits)}: " + ", ".join(trial.visits)),
+        ("Covariates", covs or "none"),
+        ("Subjects randomised", str(len(trial.subjects))),
+        ("Subjects analysed", str(int(trial.n_by_arm().sum()))),
+    ]
+    if counts:
+        parts = [f"{counts.get(k, 0)} {k}" for k in ("analysed", "baseline", "excluded")
+                 if k in counts]
+        rows.append(("Input rows", f"{counts.get('input', '?')} = " + " + ".join(parts)))
+        if counts.get("not_data"):
+            rows.append(("Not data (left out)", f"{counts['not_data']} line(s): see the notes"))
+        if counts.get("added_missing"):
+            rows.append(("Missing visits added", f"{counts['added_missing']} (value missing)"))
+    return pd.DataFrame(rows, columns=["Item", "Value"])
+
+
+def arms_table(trial) -> pd.DataFrame:
+    """Arms with their numbers randomised, excluded and analysed (control first)."""
+    arm = trial.subjects[C.ARM].astype(str)
+    excluded = trial.subjects["excluded"].notna()
+    return pd.DataFrame([{
+        "Arm": a, "Role": "control" if a == trial.control else "active",
+        "Randomised": int((arm == a).sum()), "Excluded": int(((arm == a) & excluded).sum()),
+        "Analysed": int(((arm == a) & ~excluded).sum())} for a in trial.arms])
+
+
+def missingness_table(trial) -> pd.DataFrame:
+    """Observed and missing values per visit and arm among analysed subjects."""
+    s = trial.summary()
+    visits = list(dict.fromkeys(s[C.VISIT].astype(str)))
+    table = pd.DataFrame({"Visit": [_visit_label(trial, v) for v in visits]})
+    for a in trial.arms:
+        mine = s[s[C.ARM].astype(str) == a]
+        mine = mine.set_index(mine[C.VISIT].astype(str).to_numpy()).reindex(visits)
+        table[f"{a} observed"] = mine[C.N].fillna(0).astype(int).to_numpy()
+        table[f"{a} missing"] = mine["n_missing"].fillna(0).astype(int).to_numpy()
+    return table
+
+
+def exclusions_table(trial) -> pd.DataFrame:
+    """The exclusions log: who or which rows were left out, and why."""
+    ex = trial.exclusions
+    return pd.DataFrame({
+        "Subject": ["(rows)" if pd.isna(v) else str(v) for v in ex[C.SUBJECT]],
+        "Arm": ["" if pd.isna(a) else str(a) for a in ex[C.ARM]],
+        "Reason": ex["reason"].astype(str).to_numpy(),
+        "Rows": ex["n_rows"].astype(int).to_numpy(),
+    })

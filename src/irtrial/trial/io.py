@@ -13,8 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
@@ -22,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from irtrial.errors import Problem
+from irtrial.trial.records import Records, decode, duplicate_names, parse_grid, parse_text
 
-__all__ = ["MISSING_MARKERS", "read_table", "parse_numbers", "to_number", "bad_numbers",
-           "to_label", "is_missing"]
+__all__ = ["MISSING_MARKERS", "read_table", "read_source", "parse_numbers", "to_number",
+           "bad_numbers", "to_label", "is_missing"]
 
 #: cell values read as missing (compared case-insensitively, after stripping blanks)
 MISSING_MARKERS = frozenset({"", "na", ".", "nan", "n/a", "missing", "null", "<na>"})
@@ -37,15 +36,16 @@ _SAS7BDAT_SUFFIXES = {".sas7bdat"}
 
 
 class ReadError(Exception):
-    """Internal: the file could not be read; carries one :class:`Problem`."""
+    """Internal: the file could not be read; carries the :class:`Problem` (s)."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, *more: Problem):
         super().__init__(problem.message)
         self.problem = problem
+        self.problems = (problem, *more)
 
 
 def read_table(source: object, sheet: str | int | None = None) -> tuple[pd.DataFrame, str]:
-    """Read ``source`` into a new DataFrame.
+    """Read ``source`` into a new DataFrame (see :func:`read_source` for what is left out).
 
     Parameters
     ----------
@@ -57,7 +57,8 @@ def read_table(source: object, sheet: str | int | None = None) -> tuple[pd.DataF
     Returns
     -------
     frame : DataFrame
-        A copy the caller does not share, with a fresh ``RangeIndex``.
+        A copy the caller does not share; its index holds the row numbers the user sees
+        (file lines, sheet rows, or 0-based positions for a DataFrame).
     label : str
         A description of the source for reports (the path, or ``"<DataFrame>"``).
 
@@ -67,10 +68,27 @@ def read_table(source: object, sheet: str | int | None = None) -> tuple[pd.DataF
         The file is missing, empty or unreadable (wrapped into a
         :class:`~irtrial.errors.TrialValidationError` by :func:`irtrial.read_trial`).
     """
+    rec, label = read_source(source, sheet)
+    if rec.problems:
+        raise ReadError(*rec.problems)
+    return rec.frame, label
+
+
+def read_source(source: object, sheet: str | int | None = None) -> tuple[Records, str]:
+    """Read ``source`` into :class:`~irtrial.trial.records.Records`: the frame (index = the
+    row numbers the user sees), the rows left out with their numbers, problems and notes.
+
+    Raises
+    ------
+    ReadError
+        The file is missing, empty or cannot be read at all.
+    """
     if isinstance(source, pd.DataFrame):
         frame = source.reset_index(drop=True).copy()
-        frame.columns = [str(c).strip() for c in frame.columns]
-        return frame, "<DataFrame>"
+        names = [str(c).strip() for c in frame.columns]
+        rec = Records(frame, "rows", problems=duplicate_names(names))
+        frame.columns = names
+        return rec, "<DataFrame>"
     path = Path(source)  # type: ignore[arg-type]
     label = str(path)
     if not path.is_file():
@@ -80,19 +98,23 @@ def read_table(source: object, sheet: str | int | None = None) -> tuple[pd.DataF
     suffix = path.suffix.lower()
     try:
         if suffix in _EXCEL_SUFFIXES:
-            # dtype=object keeps each cell as stored: a text id "001" stays "001" (pandas
-            # would otherwise infer numbers from text cells and turn it into 1)
-            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet,
-                                  dtype=object)
+            # no header: title rows, blank rows and duplicate names are found as in text;
+            # dtype=object keeps each cell as stored (a text id "001" stays "001")
+            grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet,
+                                 header=None, dtype=object)
+            rec = parse_grid(grid)
         elif suffix in _PARQUET_SUFFIXES:
             frame = pd.read_parquet(path)
+            rec = Records(frame.reset_index(drop=True), "rows",
+                          problems=duplicate_names(frame.columns))
         elif suffix in _XPT_SUFFIXES or suffix in _SAS7BDAT_SUFFIXES:
             import pyreadstat
 
             reader = pyreadstat.read_xport if suffix in _XPT_SUFFIXES else pyreadstat.read_sas7bdat
             frame, _meta = reader(str(path))
+            rec = Records(frame.reset_index(drop=True), "rows")
         else:
-            frame = _read_csv(path)
+            rec = _read_text(path)
     except ReadError:
         raise
     except Exception as exc:  # any parser failure is a user-facing "unreadable file"
@@ -100,32 +122,24 @@ def read_table(source: object, sheet: str | int | None = None) -> tuple[pd.DataF
         raise ReadError(
             Problem(f"cannot read {label} as a {kind} file: {type(exc).__name__}: {exc}")
         ) from exc
-    if frame.shape[0] == 0 or frame.shape[1] == 0:
+    if not rec.problems and (rec.frame.shape[0] == 0 or rec.frame.shape[1] == 0):
         raise ReadError(Problem(f"the file holds no data rows: {label}"))
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.reset_index(drop=True), label
+    rec.frame.columns = [str(c).strip() for c in rec.frame.columns]
+    return rec, label
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
+def _read_text(path: Path) -> Records:
+    text, encoding, problem = decode(path.read_bytes(), str(path))
+    if problem is not None:
+        raise ReadError(problem)
     if not text.strip():
         raise ReadError(Problem(f"the file is empty: {path}"))
-    sample = "\n".join(text.splitlines()[:50])
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    return pd.read_csv(
-        io.StringIO(text),
-        sep=delimiter,
-        dtype=str,
-        keep_default_na=False,
-        skipinitialspace=True,
-    )
+    rec = parse_text(text)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        how = "byte order mark" if encoding in ("utf-16", "utf-32") else (
+            "no byte order mark" if encoding.startswith("utf-16") else "not valid UTF-8")
+        rec.notes.append(f"the file was decoded as {encoding} ({how})")
+    return rec
 
 
 def _per_unique(series: pd.Series, fn, fill: object, dtype) -> np.ndarray:

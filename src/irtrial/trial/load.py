@@ -33,8 +33,9 @@ from irtrial.trial.adam import resolve_schema
 from irtrial.trial.assemble import Roles, assemble
 from irtrial.trial.covariates import declared_types, parse_covariates
 from irtrial.trial.derive import _label_number, looks_like_baseline, order_visits
-from irtrial.trial.io import ReadError, parse_numbers, read_table, to_label
+from irtrial.trial.io import ReadError, parse_numbers, read_source, to_label
 from irtrial.trial.model import Trial, TrialSchema
+from irtrial.trial.records import summarise
 from irtrial.trial.wide import VISIT_COLUMN, wide_to_long
 
 __all__ = ["read_trial", "build_trial", "CONTROL_PATTERN"]
@@ -187,10 +188,18 @@ def read_trial(
             tuple(outcome_range) if np.iterable(outcome_range) else outcome_range),
         param=param)
     try:
-        frame, label = read_table(source, sheet)
+        rec, label = read_source(source, sheet)
     except ReadError as err:
-        raise TrialValidationError([err.problem]) from None
-    notes: list[str] = []
+        raise TrialValidationError(err.problems) from None
+    row_label = rec.row_label
+    if rec.problems:
+        raise TrialValidationError(_label_rows(rec.problems, row_label))
+    frame = rec.frame
+    notes: list[str] = list(rec.notes)
+    word = {"lines": "line", "sheet rows": "sheet row"}.get(row_label, "row")
+    for why, lines in rec.left_out:
+        notes.append(f"left out {len(lines)} {why}(s), not data: {word}(s) "
+                     f"{summarise(lines, word + 's')}")
     if format == "wide":
         frame, schema = _from_wide(frame, schema)
         notes.append(f"wide table reshaped to {len(frame)} subject x visit rows; row counts "
@@ -202,8 +211,20 @@ def read_trial(
     if found:
         how = "CDISC ADaM BDS names" if schema.adam else "common column names"
         notes.insert(0, f"columns mapped from {how}: " + ", ".join(found))
-    return build_trial(frame, schema, source=label, notes=notes,
-                       from_text=_is_text_file(source))
+    try:
+        trial = build_trial(frame, schema, source=label, notes=notes,
+                            from_text=row_label == "lines")
+    except TrialValidationError as err:
+        raise TrialValidationError(_label_rows(err.problems, row_label)) from None
+    if rec.n_left_out:
+        trial = dataclasses.replace(trial, row_counts={
+            **trial.row_counts, "not_data": rec.n_left_out})
+    return trial
+
+
+def _label_rows(problems: Sequence[Problem], row_label: str) -> list[Problem]:
+    """Say what the row numbers of the problems are (file lines, sheet rows or rows)."""
+    return [dataclasses.replace(p, row_label=row_label) if p.rows else p for p in problems]
 
 
 def _names(value: Sequence[str] | str | None) -> tuple[str, ...]:
@@ -212,18 +233,6 @@ def _names(value: Sequence[str] | str | None) -> tuple[str, ...]:
     if isinstance(value, str) or not np.iterable(value):
         value = (value,)
     return tuple(str(v).strip() for v in value)
-
-
-def _is_text_file(source: object) -> bool:
-    from pathlib import Path
-
-    if isinstance(source, pd.DataFrame):
-        return False
-    try:
-        suffix = Path(source).suffix.lower()  # type: ignore[arg-type]
-    except TypeError:
-        return False
-    return suffix not in {".xlsx", ".xlsm", ".xls", ".parquet", ".pq", ".xpt", ".sas7bdat"}
 
 
 _ROLES = ("subject", "arm", "visit", "visit_num", "outcome", "baseline", "baseline_flag",
