@@ -8,6 +8,18 @@ for new rows (a reference grid for LS means).
 
 Rows with a missing response, covariate, subject, visit, group or weight are dropped before the
 model is built and counted in :attr:`PreparedData.exclusions` with their reason.
+
+Column names with spaces or other characters go in backquotes, as in R:
+```` `Pain NRS` ~ baseline + arm * visit ````. ``C(x)`` makes ``x`` a factor (levels sorted, a
+Categorical's own order kept): it is the same model as a Categorical column ``x``, with the same
+LS means (averaged over the levels of ``x``), type 3 tests and R-style names (``x2``).
+
+Visit order (the covariance index and the order of the tables), as
+:func:`irtrial.trial.derive.order_visits` orders visits for ``read_trial``: a Categorical visit
+column keeps its own order; with ``visit_num=`` (a numeric column such as ADaM ``AVISITN``) the
+visits follow that number; otherwise the numbers inside the labels order them ("Week 8" before
+"Week 16"), and labels without a number are sorted as text. The inferred order is stated in
+:attr:`MMRMDesign.visit_order_note`.
 """
 
 from __future__ import annotations
@@ -29,6 +41,7 @@ from irtrial.errors import (
 )
 from irtrial.mmrm._types import Pattern
 from irtrial.mmrm.estimability import null_basis
+from irtrial.trial.derive import order_visits
 
 __all__ = ["MMRMDesign", "PreparedData", "prepare", "make_patterns"]
 
@@ -61,6 +74,9 @@ class MMRMDesign:
         Orthonormal basis of the null space of the *full* X (aliased columns included), for
         the estimability check of :mod:`irtrial.mmrm.estimability`; None when nothing is
         aliased.
+    visit_order_note : str or None
+        How the visit order was inferred (numbers in the labels, ``visit_num=``, text order);
+        None when the visit column carried its order (a Categorical) or is numeric.
     """
 
     frame: pd.DataFrame
@@ -76,6 +92,7 @@ class MMRMDesign:
     response: str
     aliased: list[str] = field(default_factory=list)
     nonest_basis: np.ndarray | None = None
+    visit_order_note: str | None = None
     _spec: ModelSpec | None = None
     _keep: np.ndarray | None = None
 
@@ -132,9 +149,45 @@ class PreparedData:
 _COVARIANCE_TERM = re.compile(r"\b(us|cs|csh|ar1|ar1h|toep|toeph|ad|adh)\s*\([^)]*\|[^)]*\)")
 
 
+#: ``C(x)`` / ``C(`x y`)`` without options, and any call of C
+_C_SIMPLE = re.compile(r"(?<![\w.`])C\(\s*(`[^`]+`|[A-Za-z_][\w.]*)\s*\)")
+_C_CALL = re.compile(r"(?<![\w.`])C\(")
+_BACKQUOTED = re.compile(r"`([^`]+)`")
+
+
+def _factor_variables(factor) -> list[str]:
+    """The data variables a formulaic factor reads (backquoted names allowed)."""
+    from formulaic.transforms import TRANSFORMS
+    from formulaic.utils.variables import get_expression_variables
+
+    method = getattr(factor.eval_method, "value", str(factor.eval_method))
+    if method == "literal":
+        return []
+    if method == "lookup":
+        return [str(factor.expr)]
+    names: dict[str, str] = {}
+
+    def sub(m):
+        key = f"_bq{len(names)}_"
+        names[key] = m.group(1)
+        return key
+
+    expr = _BACKQUOTED.sub(sub, str(factor.expr))
+    out = []
+    for var in get_expression_variables(expr, {}):
+        if "value" in getattr(var, "roles", ("value",)) and var.root not in TRANSFORMS:
+            root = str(var.root)
+            if root in ("np", "numpy", "math"):
+                continue
+            out.append(names.get(root, root))
+    return out
+
+
 @lru_cache(maxsize=64)
-def _parse_formula(formula: str) -> tuple[list[str], list[str]]:
-    if "~" not in formula:
+def _formula_parts(formula: str) -> tuple[list[str], list[str], str, tuple[str, ...]]:
+    """(response variables, right-hand-side variables, the formula with ``C(x)`` written as
+    ``x``, the variables given as ``C(x)``)."""
+    if not isinstance(formula, str) or "~" not in formula:
         raise ModelSpecError(f"formula {formula!r} has no response: write 'response ~ terms', "
                              "e.g. 'change ~ baseline + arm * visit'")
     cov_term = _COVARIANCE_TERM.search(formula)
@@ -143,16 +196,89 @@ def _parse_formula(formula: str) -> tuple[list[str], list[str]]:
             f"formula {formula!r}: the covariance term {cov_term.group(0)!r} (R mmrm syntax) "
             f"does not go in the formula; pass covariance={cov_term.group(1)!r}, "
             "visit=... and subject=... instead")
+    c_vars: list[str] = []
+
+    def strip_c(m):
+        c_vars.append(m.group(1).strip("`"))
+        return m.group(1)
+
+    internal = _C_SIMPLE.sub(strip_c, formula)
+    if _C_CALL.search(internal):
+        raise ModelSpecError(
+            f"formula {formula!r}: C(...) with options (levels, contrasts) is not supported; "
+            "make the column a pandas Categorical with its levels in the order you want (the "
+            "first is the reference) and write its name, or write C(name)")
     try:
-        f = Formula(formula)
-        return sorted(f.lhs.required_variables), sorted(f.rhs.required_variables)
+        f = Formula(internal)
+        lhs_factors = [fac for t in f.lhs for fac in t.factors]
+        lhs = list(dict.fromkeys(v for fac in lhs_factors for v in _factor_variables(fac)))
+        rhs = list(dict.fromkeys(v for t in f.rhs for fac in t.factors
+                                 for v in _factor_variables(fac)))
     except Exception as exc:  # formulaic raises several parser errors
         raise ModelSpecError(f"cannot parse formula {formula!r}: {exc}") from exc
+    transformed = [str(fac.expr) for fac in lhs_factors
+                   if getattr(fac.eval_method, "value", "") != "lookup"]
+    if transformed:
+        raise ModelSpecError(
+            f"formula {formula!r}: the response {transformed[0]!r} is a transformation; add "
+            "the transformed response to the data as a column and use its name")
+    return sorted(lhs), sorted(rhs), internal, tuple(dict.fromkeys(c_vars))
+
+
+def _parse_formula(formula: str) -> tuple[list[str], list[str]]:
+    """(response variables, right-hand-side variables) of ``formula``."""
+    lhs, rhs, _, _ = _formula_parts(formula)
+    return lhs, rhs
 
 
 @lru_cache(maxsize=64)
 def _rhs(formula: str):
     return Formula(formula).rhs
+
+
+def _visit_order(frame: pd.DataFrame, visit: str, visit_num: str | None):
+    """The visit column as an ordered Categorical and a note saying how the order was
+    inferred; (None, None) when the column keeps its own order (Categorical, numeric)."""
+    col = frame[visit]
+    if isinstance(col.dtype, pd.CategoricalDtype) and visit_num is None:
+        return None, None
+    if visit_num is None and pd.api.types.is_numeric_dtype(col):
+        return None, None
+    ok = col.notna().to_numpy()
+    labels = col[ok].astype(str)
+    if visit_num is not None:
+        nums = pd.to_numeric(frame[visit_num], errors="coerce")[ok]
+        per = pd.DataFrame({"v": labels.to_numpy(), "n": nums.to_numpy()}).dropna()
+        counts = per.groupby("v")["n"].nunique()
+        several = sorted(counts.index[counts > 1])
+        none = sorted(set(labels) - set(per["v"]))
+        problems = []
+        if several:
+            problems.append(f"visits {several} have more than one {visit_num!r} value")
+        if none:
+            problems.append(f"visits {none} have no numeric {visit_num!r} value")
+        if problems:
+            raise ModelSpecError(f"visit_num={visit_num!r} cannot order the visits: "
+                                 + "; ".join(problems))
+        mapping = per.groupby("v")["n"].first().to_dict()
+        order, _, probs = order_visits(list(mapping), visit_num=mapping)
+        if probs:
+            raise ModelSpecError(f"visit_num={visit_num!r}: " + "; ".join(p.message
+                                                                         for p in probs))
+        how = f"by {visit_num!r}"
+    else:
+        order, _, probs = order_visits(list(pd.unique(labels)))
+        if probs:
+            order = sorted(set(labels))
+            why = probs[0].message.split(";")[0]
+            cat = pd.Series(pd.Categorical(col.where(~ok, col.astype(str)), categories=order),
+                            index=frame.index)
+            return cat, (f"visit order sorted as text: {', '.join(order)} ({why}; pass a "
+                         "pandas Categorical or visit_num= to set the order)")
+        how = "by the numbers in the visit labels"
+    cat = pd.Series(pd.Categorical(col.where(~ok, col.astype(str)), categories=order),
+                    index=frame.index)
+    return cat, f"visit order {how}: {', '.join(order)}"
 
 
 def _recipe(columns: list[str], factors: dict[str, list], numerics) -> list | None:
@@ -273,11 +399,16 @@ def prepare(
     group: str | None = None,
     weights: str | None = None,
     accept_singular: bool = False,
+    visit_num: str | None = None,
 ) -> PreparedData:
-    """Validate ``data``, drop incomplete rows (counted), build X, y, weights and codes."""
+    """Validate ``data``, drop incomplete rows (counted), build X, y, weights and codes.
+
+    ``visit_num``: a numeric column ordering the visits (ADaM ``AVISITN``); see the module
+    docstring for the visit order otherwise.
+    """
     if not isinstance(data, pd.DataFrame):
         raise ModelSpecError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    response_vars, rhs_vars = _parse_formula(formula)
+    response_vars, rhs_vars, internal, c_vars = _formula_parts(formula)
     if len(response_vars) != 1:
         raise ModelSpecError(f"the formula needs one response on the left of '~': {formula!r}")
     response = response_vars[0]
@@ -286,6 +417,8 @@ def prepare(
         roles["group"] = group
     if weights is not None:
         roles["weights"] = weights
+    if visit_num is not None:
+        roles["visit_num"] = visit_num
     needed = [response, *rhs_vars, *roles.values()]
     missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
     if missing:
@@ -353,7 +486,12 @@ def prepare(
     if len(frame) == 0:
         raise InsufficientDataError("no complete rows are left after dropping missing values")
 
-    # factors in model order
+    # visit order (as read_trial), then the factors in model order; C(x) makes x a factor
+    visit_cat, visit_note = _visit_order(frame, visit, visit_num)
+    if visit_cat is not None:
+        frame[visit] = visit_cat
+    for c in c_vars:
+        frame[c] = _categorical(frame[c])
     factors: dict[str, list] = {}
     numerics: dict[str, float] = {}
     for c in rhs_vars:
@@ -374,7 +512,7 @@ def prepare(
         if visit not in numerics:
             frame[visit] = visit_cat
 
-    spec, x_columns, x = _build_x(formula, frame, factors, numerics)
+    spec, x_columns, x = _build_x(internal, frame, factors, numerics)
     names = [_r_name(c, factors) for c in x_columns]
     terms_idx = spec.term_indices
     terms = ["(Intercept)" if str(t) == "1" else str(t) for t in terms_idx]
@@ -444,6 +582,7 @@ def prepare(
         response=response,
         aliased=aliased_names,
         nonest_basis=nonest,
+        visit_order_note=visit_note,
         _spec=spec,
         _keep=keep_cols,
     )

@@ -9,13 +9,17 @@ import numpy as np
 import pandas as pd
 
 from irtrial import columns as C
-from irtrial.errors import ModelSpecError
 from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
+from irtrial.mmrm.conditional import (
+    ConditionalNormal,
+    conditional_mean_frame,
+    fitted_conditional,
+)
 from irtrial.mmrm.design import MMRMDesign
 from irtrial.mmrm.lsmeans import contrasts_table, lsmeans_table
 from irtrial.mmrm.options import MMRMOptions, resolve_options, vcov_name
-from irtrial.mmrm.summary import mmrm_summary
+from irtrial.mmrm.summary import mmrm_summary, summary_notes
 from irtrial.mmrm.testing import contrast_table, type3_table
 from irtrial.mmrm.vcov import beta_vcov as _beta_vcov
 from irtrial.summary import Summary
@@ -96,6 +100,7 @@ class MMRMResult:
     group_levels: list = field(default_factory=list)
     _xtvx_inv: np.ndarray | None = None
     _likelihood: object = None
+    _model: object = field(default=None, repr=False)
     options: MMRMOptions | None = None
 
     def __post_init__(self) -> None:
@@ -149,6 +154,12 @@ class MMRMResult:
     def bic(self) -> float:
         """-2 log L + q log(n_subjects_read) (SAS's convention: every subject read)."""
         return -2.0 * self.loglik + self.n_parameters * np.log(self.n_subjects_read)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the reader must know: rows not used and why, aliased columns, and how the
+        visit order was inferred from a raw frame (also in :meth:`summary`)."""
+        return tuple(summary_notes(self))
 
     def sigma(self, group=None) -> np.ndarray:
         """The estimated (v, v) residual covariance matrix (of ``group`` when ``group=``)."""
@@ -248,44 +259,35 @@ class MMRMResult:
 
     # ---- conditional distribution (sensitivity analyses) -------------------------------------
     def conditional_mean(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """A subject's missing responses given the observed ones, under the fitted model.
+        """Subjects' missing responses given their observed ones, under the fitted model.
 
-        ``frame`` holds one subject's rows for the visits of interest (covariates filled in,
-        the response NaN where missing). Returns ``visit, observed, mean, cond_mean, cond_sd``:
-        the marginal mean X beta and, for missing visits, E[y_m | y_o] =
-        mu_m + S_mo S_oo^-1 (y_o - mu_o) and the sd from S_mm - S_mo S_oo^-1 S_om
-        (unweighted rows).
+        ``frame`` holds the rows of one or more subjects for the visits of interest
+        (covariates filled in, the response NaN where missing). Returns ``subject, visit,
+        observed, mean, cond_mean, cond_sd`` in the rows' order: the marginal mean X beta and,
+        for missing visits, E[y_m | y_o] = mu_m + S_mo S_oo^-1 (y_o - mu_o) and the sd from
+        S_mm - S_mo S_oo^-1 S_om (unweighted rows), batched by missing-data pattern
+        (:func:`irtrial.mmrm.conditional_normal`).
         """
-        d = self.design
-        if frame[d.subject].nunique() != 1:
-            raise ModelSpecError("conditional_mean takes the rows of exactly one subject")
-        vis = [d.visit_levels.index(v) for v in frame[d.visit]]
-        g = 0 if self.group is None else self.group_levels.index(frame[self.group].iloc[0])
-        s = self.sigma(None if self.group is None else self.group_levels[g])[np.ix_(vis, vis)]
-        mu = d.model_matrix(frame) @ self.beta
-        y = frame[d.response].to_numpy(dtype=float)
-        o = ~np.isnan(y)
-        m = ~o
-        cm = y.copy()
-        csd = np.zeros(len(y))
-        if m.any():
-            if o.any():
-                k = np.linalg.solve(s[np.ix_(o, o)], s[np.ix_(o, m)]).T
-                cm[m] = mu[m] + k @ (y[o] - mu[o])
-                cc = s[np.ix_(m, m)] - k @ s[np.ix_(o, m)]
-            else:
-                cm[m] = mu[m]
-                cc = s[np.ix_(m, m)]
-            csd[m] = np.sqrt(np.diag(cc))
-        return pd.DataFrame(
-            {
-                "visit": list(frame[d.visit]),
-                "observed": o,
-                "mean": mu,
-                "cond_mean": cm,
-                "cond_sd": csd,
-            }
-        )
+        return conditional_mean_frame(self, frame)
+
+    def conditional(self, beta=None, sigma=None, *, at: dict | None = None) -> ConditionalNormal:
+        """Conditional distribution of every subject's unobserved visits given the observed.
+
+        Over the full subject x visit grid of the model (rows with a missing response
+        included; visits without a row take the subject's covariates), for the fitted
+        (beta, Sigma) or given ones (``sigma`` (v, v) or (G, v, v) with ``group=``). ``at``
+        sets factor levels of the mean, e.g. ``{"arm": "Placebo"}`` for the reference arm.
+        See :func:`irtrial.mmrm.conditional_normal`.
+
+        Examples
+        --------
+        >>> import irtrial
+        >>> from irtrial.synthetic import ir_wrap_trial
+        >>> cn = irtrial.mmrm(ir_wrap_trial(), df="satterthwaite").conditional()
+        >>> cn.mean.shape, len(cn.visits)
+        ((39, 6), 6)
+        """
+        return fitted_conditional(self, beta, sigma, at=at)
 
     # ---- display ---------------------------------------------------------------------------
     def summary(self) -> Summary:

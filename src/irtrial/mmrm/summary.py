@@ -23,7 +23,7 @@ import pandas as pd
 
 from irtrial.summary import Summary
 
-__all__ = ["mmrm_summary", "SAS_COVARIANCE", "SAS_DDFM"]
+__all__ = ["mmrm_summary", "summary_notes", "SAS_COVARIANCE", "SAS_DDFM"]
 
 #: irtrial covariance name -> SAS TYPE= (None: no SAS equivalent)
 SAS_COVARIANCE = {
@@ -46,7 +46,8 @@ _HEADINGS = {
 }
 
 
-def _notes(fit) -> list[str]:
+def summary_notes(fit) -> list[str]:
+    """The notes of a fit: rows not used, aliased columns, the inferred visit order."""
     notes = []
     for r in fit.exclusions.itertuples():
         notes.append(f"{r.n_rows} row(s) of {r.n_subjects} subject(s) not used: {r.reason} "
@@ -104,6 +105,6 @@ def mmrm_summary(fit) -> Summary:
         title=f"MMRM (mixed model for repeated measures), {fit.formula}",
         info=tuple(info),
         tables=tables,
-        notes=tuple(_notes(fit)),
+        notes=tuple(summary_notes(fit)),
         headings=_HEADINGS,
     )
