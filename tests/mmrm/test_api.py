@@ -58,9 +58,9 @@ def test_incompatible_options_fail_at_the_call(small, kw, message):
 
 def test_every_bad_option_is_listed_at_once(small):
     with pytest.raises(ModelSpecError) as info:
-        _fit(small, covariance="unstructured", df="kr", conf_level=1.5)
+        _fit(small, covariance="unstructured", df="kw", conf_level=1.5)
     text = str(info.value)
-    assert "covariance='unstructured'" in text and "df='kr'" in text and "conf_level=1.5" in text
+    assert "covariance='unstructured'" in text and "df='kw'" in text and "conf_level=1.5" in text
 
 
 def test_a_path_or_other_object_is_a_clear_model_spec_error(tmp_path):

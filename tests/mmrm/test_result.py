@@ -119,7 +119,7 @@ def test_option_errors_list_every_problem_and_the_choices():
             subject="USUBJID",
             visit="AVISIT",
             covariance="unstructured",
-            df="kr",
+            df="kenward",
             conf_level=95,
         )
     msg = str(exc.value)

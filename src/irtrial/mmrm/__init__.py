@@ -10,12 +10,25 @@ import sys
 import types
 
 from irtrial.mmrm._api import TRIAL_FORMULA, mmrm
+from irtrial.mmrm.conditional import ConditionalNormal, conditional_normal
 from irtrial.mmrm.control import FitControl
 from irtrial.mmrm.covariance import COVARIANCE_TYPES
 from irtrial.mmrm.mixedlm import mixedlm
+from irtrial.mmrm.model import MMRM, RefitResult
 from irtrial.mmrm.result import MMRMResult
 
-__all__ = ["mmrm", "mixedlm", "MMRMResult", "FitControl", "COVARIANCE_TYPES", "TRIAL_FORMULA"]
+__all__ = [
+    "mmrm",
+    "mixedlm",
+    "MMRM",
+    "RefitResult",
+    "MMRMResult",
+    "FitControl",
+    "COVARIANCE_TYPES",
+    "TRIAL_FORMULA",
+    "conditional_normal",
+    "ConditionalNormal",
+]
 
 
 class _CallableModule(types.ModuleType):

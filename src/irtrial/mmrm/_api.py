@@ -1,109 +1,12 @@
-"""``irtrial.mmrm()``: fit a mixed model for repeated measures."""
+"""``irtrial.mmrm()``: fit a mixed model for repeated measures (``MMRM(...).fit()``)."""
 
 from __future__ import annotations
 
-import os
-
-import numpy as np
-import pandas as pd
-
-from irtrial.errors import InsufficientDataError, ModelSpecError
-from irtrial.mmrm._threads import single_blas_thread
-from irtrial.mmrm._types import DF_METHODS, VCOV_METHODS, ModelState
 from irtrial.mmrm.control import FitControl
-from irtrial.mmrm.covariance import COVARIANCE_TYPES, make_covariance
-from irtrial.mmrm.design import prepare
-from irtrial.mmrm.fit import optimize_theta
-from irtrial.mmrm.likelihood import Likelihood
+from irtrial.mmrm.model import MMRM, TRIAL_FORMULA
 from irtrial.mmrm.result import MMRMResult
 
 __all__ = ["mmrm", "TRIAL_FORMULA"]
-
-#: the default model on an ``irtrial.Trial``: change from baseline, baseline-adjusted
-TRIAL_FORMULA = "change ~ baseline + arm * visit"
-
-_HETERO_VISITS = {"us", "csh", "ar1h", "toeph", "adh"}
-
-
-def _validate_options(covariance, method, df, vcov, conf_level) -> list[str]:
-    problems = []
-    if str(covariance).lower() not in COVARIANCE_TYPES:
-        problems.append(
-            f"covariance={covariance!r} is not one of " + ", ".join(map(repr, COVARIANCE_TYPES))
-        )
-    if method not in ("reml", "ml"):
-        problems.append(f"method={method!r} is not one of 'reml', 'ml'")
-    if df not in DF_METHODS:
-        problems.append(f"df={df!r} is not one of " + ", ".join(map(repr, DF_METHODS)))
-    if vcov is not None and vcov not in VCOV_METHODS:
-        problems.append(f"vcov={vcov!r} is not one of None, " + ", ".join(map(repr, VCOV_METHODS)))
-    if not (isinstance(conf_level, float | int) and 0 < conf_level < 1):
-        problems.append(f"conf_level={conf_level!r} must be a number between 0 and 1")
-    kr = "kenward-roger" in (df, str(vcov).removesuffix("-linear"))
-    if method == "ml" and kr:
-        problems.append(
-            "Kenward-Roger needs method='reml' (as in SAS and R mmrm); use df='satterthwaite' "
-            "with method='ml'"
-        )
-    if vcov == "empirical" and df in ("satterthwaite", "kenward-roger", "kenward-roger-linear"):
-        problems.append(
-            f"df={df!r} is not available with vcov='empirical'; use df='between-within' (SAS's "
-            "default with EMPIRICAL) or df='residual'"
-        )
-    return problems
-
-
-def _default_df(method: str, vcov: str | None) -> str:
-    """SAS's defaults: between-within with EMPIRICAL; Kenward-Roger under REML (the
-    recommended primary analysis); Satterthwaite under ML, where KR is undefined."""
-    if vcov == "empirical":
-        return "between-within"
-    return "kenward-roger" if method == "reml" else "satterthwaite"
-
-
-def _check_information(prepared, structure, covariance) -> None:
-    """Enough subjects and observations for the covariance structure; raise otherwise."""
-    problems = []
-    p = prepared.X.shape[1]
-    n_obs = len(prepared.y)
-    k = structure.n_theta
-    if n_obs - p < k:
-        problems.append(
-            f"{n_obs} observations and {p} fixed effects leave too few residual degrees of "
-            f"freedom for the {k} covariance parameters of {covariance!r}"
-        )
-    levels = prepared.design.visit_levels
-    for g, gl in enumerate(prepared.group_levels):
-        sel = prepared.group_codes == g
-        counts = np.bincount(prepared.visit_codes[sel], minlength=len(levels))
-        label = "" if gl is None else f" in group {gl!r}"
-        if covariance in _HETERO_VISITS:
-            few = [str(levels[i]) for i in np.flatnonzero(counts < 2)]
-            if few:
-                problems.append(
-                    f"visit(s) {', '.join(few)}{label} have fewer than 2 subjects with data: "
-                    f"the per-visit variances of {covariance!r} are not estimable"
-                )
-        if covariance == "us":
-            v = len(levels)
-            obs = np.zeros((int(prepared.subject_codes.max()) + 1, v), dtype=bool)
-            obs[prepared.subject_codes[sel], prepared.visit_codes[sel]] = True
-            subj = obs[obs.any(axis=1)]
-            pair = subj.T.astype(int) @ subj.astype(int)
-            iu = np.argwhere(np.triu(pair == 0, 1))
-            if len(iu):
-                shown = ", ".join(f"({levels[a]}, {levels[b]})" for a, b in iu[:10])
-                problems.append(
-                    f"no subject{label} is observed at both visits of the pairs {shown}: their "
-                    "unstructured covariance is not estimable; use a structured covariance"
-                )
-            if len(subj) <= v:
-                problems.append(
-                    f"{len(subj)} subjects{label} are too few for an unstructured covariance "
-                    f"over {v} visits (more than {v} needed)"
-                )
-    if problems:
-        raise InsufficientDataError("; ".join(problems))
 
 
 def mmrm(
@@ -174,6 +77,9 @@ def mmrm(
     AIC and BIC follow SAS: q counts the covariance parameters (plus p under ML), BIC uses every
     subject read.
 
+    ``irtrial.mmrm(...)`` is ``irtrial.mmrm.MMRM(...).fit()``: keep the :class:`MMRM` to refit
+    new outcomes, subsets or covariates cheaply.
+
     SAS: ``PROC MIXED METHOD=REML; CLASS ...; MODEL FEV1 = RACE SEX ARMCD|AVISIT / DDFM=KR;
     REPEATED AVISIT / SUBJECT=USUBJID TYPE=UN;``.
     R: ``mmrm::mmrm(FEV1 ~ RACE + SEX + ARMCD * AVISIT + us(AVISIT | USUBJID), data,
@@ -199,71 +105,17 @@ def mmrm(
     >>> fit.n_subjects, fit.converged
     (30, True)
     """
-    if not isinstance(data, pd.DataFrame) and hasattr(data, "data") and hasattr(data, "arms"):
-        trial_data = data.data
-        formula = formula or TRIAL_FORMULA
-        subject = subject or "subject"
-        visit = visit or "visit"
-        data = trial_data
-    if not isinstance(data, pd.DataFrame):
-        raise ModelSpecError(
-            f"mmrm takes a Trial or a long DataFrame, not a {type(data).__name__}"
-            + (f" ({data!r}): read the file first with irtrial.read_trial(...)"
-               if isinstance(data, str | os.PathLike) else ""))
-    if formula is None or subject is None or visit is None:
-        raise ModelSpecError("formula, subject and visit are required for a DataFrame")
-    covariance = str(covariance).lower()
-    method = str(method).lower()
-    if vcov is not None:
-        vcov = str(vcov).lower()
-    df = _default_df(method, vcov) if df is None else str(df).lower()
-    problems = _validate_options(covariance, method, df, vcov, conf_level)
-    if control is not None and not isinstance(control, FitControl):
-        problems.append("control must be an irtrial.mmrm.FitControl")
-    if problems:
-        raise ModelSpecError("invalid MMRM options: " + "; ".join(problems))
-    control = control or FitControl()
-
-    prepared = prepare(data, formula, subject, visit, group, weights, control.accept_singular)
-    v = len(prepared.design.visit_levels)
-    structure = make_covariance(covariance, v, len(prepared.group_levels))
-    _check_information(prepared, structure, covariance)
-    patterns = prepared.patterns()
-    lik = Likelihood(patterns, structure, method)
-    with single_blas_thread():
-        outcome = optimize_theta(lik, control)
-    ev = outcome.evaluation
-    n_subjects = int(sum(len(p.subjects) for p in patterns))
-    state = ModelState(
-        patterns=patterns,
-        structure=structure,
-        theta=outcome.theta,
-        beta=ev.beta,
-        method=method,
-        design=prepared.design,
-        n_obs=lik.n_obs,
-        n_subjects=n_subjects,
-    )
-    return MMRMResult(
-        state=state,
-        formula=formula,
-        covariance_type=covariance,
+    return MMRM(
+        data,
+        formula,
+        subject=subject,
+        visit=visit,
+        covariance=covariance,
         method=method,
         df=df,
         vcov=vcov,
         group=group,
         weights=weights,
-        conf_level=float(conf_level),
-        loglik=-0.5 * ev.value,
-        n_obs=lik.n_obs,
-        n_subjects=n_subjects,
-        n_subjects_read=prepared.n_subjects_read,
-        n_dropped=int(prepared.exclusions["n_rows"].sum()) if len(prepared.exclusions) else 0,
-        exclusions=prepared.exclusions,
-        converged=outcome.converged,
-        n_iterations=outcome.n_iterations,
-        optimizer=outcome.optimizer,
-        group_levels=list(prepared.group_levels),
-        _xtvx_inv=ev.xtvx_inv,
-        _likelihood=lik,
-    )
+        conf_level=conf_level,
+        control=control,
+    ).fit()
