@@ -155,25 +155,26 @@ def test_subject_without_post_baseline_value_is_excluded(long_df):
     _accounted(trial)
 
 
-def test_missing_subject_and_visit_rows_are_row_group_exclusions(long_df):
+def test_blank_subject_id_is_a_data_error_missing_visit_an_exclusion(long_df):
     df = long_df.copy()
     df.loc[[1, 2], "subject"] = "."
+    (p,) = _problems(df)
+    assert p.message.startswith("2 row(s) have a blank subject id")
+    assert p.rows == (1, 2) and str(p).endswith("[column 'subject'; rows 1, 2]")
+    df = long_df.copy()
     df.loc[10, "visit"] = ""
     trial = read_trial(df, **ROLES)
     reasons = trial.exclusions.set_index("reason")["n_rows"].to_dict()
-    assert reasons["missing subject identifier"] == 2
     assert reasons["missing visit label"] == 1
     _accounted(trial)
 
 
-def test_subject_without_arm_is_excluded(long_df):
+def test_subject_without_arm_is_a_data_error(long_df):
     df = long_df.copy()
     df.loc[df.subject == "S07", "arm"] = "NA"
-    trial = read_trial(df, **ROLES)
-    assert trial.exclusions.to_dict("records") == [
-        {"subject": "S07", "arm": None, "reason": "no arm recorded", "n_rows": 4}]
-    assert len(trial.subjects) == 7
-    _accounted(trial)
+    (p,) = _problems(df)
+    assert p.message.startswith("1 subject(s) have a blank arm on every row")
+    assert p.subjects == ("S07",) and p.rows == (24, 25, 26, 27)
 
 
 def test_arm_filled_within_subject(long_df):

@@ -32,6 +32,7 @@ from irtrial.trial import validate as V
 from irtrial.trial.adam import resolve_schema
 from irtrial.trial.assemble import Roles, assemble
 from irtrial.trial.covariates import declared_types, parse_covariates
+from irtrial.trial.dates import date_visits
 from irtrial.trial.derive import _label_number, looks_like_baseline, order_visits
 from irtrial.trial.io import ReadError, parse_numbers, read_source, to_label
 from irtrial.trial.model import Trial, TrialSchema
@@ -341,9 +342,11 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
     if any(p.column == s.param_column or p.message.startswith("param=") for p in problems):
         raise TrialValidationError(problems)  # row checks would mix several parameters
 
-    # ---- coerce role columns (index = input row number) ----
+    # ---- coerce role columns (index = the row numbers the user sees) ----
     none = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    notes += _stripped_note(frame, [c for c in (s.subject, s.arm, s.visit) if has(c)])
     subj = to_label(frame[s.subject]) if has(s.subject) else none
+    subj = _whole_number_ids(subj, s.subject, notes)
     arm = to_label(frame[s.arm]) if has(s.arm) else none
     visit = to_label(frame[s.visit]) if has(s.visit) else none
     value = pd.Series(np.nan, index=frame.index)
@@ -395,6 +398,8 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
                 row_groups.append((f"ADaM record not flagged for analysis (ANL01FL) at {v}",
                                    mask, True))
             ok &= ~unflagged
+    listed = ~_any_group(row_groups, len(frame))
+    problems += _blank_role_problems(frame, s, subj, arm, visit, value, listed)
     problems += V.check_duplicates(subj.where(ok), visit.where(ok), s.visit)
     problems += V.check_baseline_flags(subj.where(ok), flag & ok, s.baseline_flag)
     problems += V.check_two_arms(subj, arm, s.arm)
@@ -446,13 +451,22 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
         if vnum is not None and s.visit_order is None:
             nmap, vproblems = _visit_numbers(visit[ok], vnum[ok], s.visit_num, subj[ok])
             problems += vproblems
+        if vnum is None and s.visit_order is None:
+            nmap, dproblems, dnote = date_visits(labels, visit[ok], subj[ok], s.visit)
+            problems += dproblems
+            notes += [dnote] if dnote else []
+        else:
+            dproblems = []
         oproblems = []
-        if vnum is None or s.visit_order is not None or nmap is not None:
+        if not dproblems and (vnum is None or s.visit_order is not None or nmap is not None):
             order, nums, oproblems = order_visits(labels, nmap, s.visit_order)
             problems += [dataclasses.replace(p, column=s.visit) for p in oproblems]
         if order and not oproblems:
             base_visit, bproblem = _baseline_visit(s, order, nmap, visit, flag & ok)
             problems += bproblem
+            if not bproblem:
+                if not (flag & ok).any():  # ABLFL names the baseline record in the data
+                    problems += _before_baseline(s, order, nums, base_visit, visit, ok, subj)
     covs, cproblems = parse_covariates(frame, [c for c in s.covariates if c not in clash],
                                        declared, from_text, subj, notes)
     problems += cproblems
@@ -471,6 +485,82 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
             [Problem(f"{w} (an error because of strict=True / --strict; without it, a warning)")
              for w in trial.warnings])
     return trial
+
+
+def _stripped_note(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """A note counting the label cells whose leading/trailing spaces were stripped."""
+    counts = {}
+    for c in columns:
+        col = frame[c]
+        if col.dtype != object:
+            continue
+        text = col[col.map(lambda u: isinstance(u, str))].astype(str)
+        n = int((text != text.str.strip()).sum())
+        if n:
+            counts[c] = n
+    if not counts:
+        return []
+    return [f"leading/trailing spaces stripped from {sum(counts.values())} label cell(s) ("
+            + ", ".join(f"{c!r}: {n}" for c, n in counts.items()) + ")"]
+
+
+_WHOLE = re.compile(r"^[+-]?\d+\.0+$")
+
+
+def _whole_number_ids(subj: pd.Series, column: str | None, notes: list[str]) -> pd.Series:
+    """``"1001.0"`` -> ``"1001"`` (as the Excel and XPT readers give), with a note.
+
+    A spreadsheet that stored some ids as numbers exports them with a trailing ".0"; the
+    same subject would otherwise count twice.
+    """
+    values = subj.dropna()
+    distinct = pd.unique(values)
+    fix = {u: u.split(".")[0] for u in distinct if _WHOLE.match(u)}
+    if not fix:
+        return subj
+    out = subj.map(lambda u: fix.get(u, u) if u is not None else None)
+    clash = sorted(set(fix.values()) & set(distinct))
+    n = int(values.isin(list(fix)).sum())
+    detail = (f"; {len(clash)} of them also appear without it and are one subject each "
+              f"({summarise(clash, 'ids')})") if clash else ""
+    notes.append(f"{n} subject id cell(s) in {column!r} end in '.0' and were read as whole "
+                 f"numbers (e.g. {next(iter(fix))!r} -> {fix[next(iter(fix))]!r}){detail}")
+    return out
+
+
+def _blank_role_problems(frame, s, subj, arm, visit, value, listed) -> list[Problem]:
+    """Blank subject ids, subjects without any arm, and role columns that are all empty."""
+    problems = []
+    for role, col, series in (("subject", s.subject, subj), ("arm", s.arm, arm),
+                              ("visit", s.visit, visit)):
+        if col is not None and col in frame.columns and len(series) and series.isna().all():
+            problems.append(Problem(
+                f"the {role} column {col!r} is empty: every one of its {len(series)} values "
+                f"is missing; check the column mapping ({role}=...)", column=col))
+            return problems
+    if s.outcome in frame.columns and len(value) and value.isna().all():
+        problems.append(Problem(f"the outcome column {s.outcome!r} is empty: every value is "
+                                "missing; check the column mapping (outcome=...)",
+                                column=s.outcome))
+    if s.subject not in frame.columns:
+        return problems
+    has_any = (subj.notna() | arm.notna() | visit.notna() | value.notna()).to_numpy()
+    no_id = listed & has_any & subj.isna().to_numpy()
+    if no_id.any():
+        problems.append(V.rows_problem(
+            f"{int(no_id.sum())} row(s) have a blank subject id; give every row its subject "
+            "(a data error, not an exclusion)", s.subject, no_id, subj))
+    known = subj.notna().to_numpy() & listed
+    if known.any() and s.arm in frame.columns:
+        has_arm = pd.Series(arm.notna().to_numpy()[known]).groupby(
+            subj.to_numpy(dtype=object)[known]).any()
+        armless = set(has_arm.index[~has_arm.to_numpy()])
+        if armless:
+            mask = known & subj.isin(armless).to_numpy()
+            problems.append(V.rows_problem(
+                f"{len(armless)} subject(s) have a blank arm on every row; give each subject "
+                "its randomised arm (a data error, not an exclusion)", s.arm, mask, subj))
+    return problems
 
 
 def _param_label(frame: pd.DataFrame, s: TrialSchema, ok: np.ndarray) -> str | None:
@@ -574,6 +664,38 @@ def _visit_numbers(visit: pd.Series, vnum: pd.Series, column: str, subj: pd.Seri
         problems.append(V.rows_problem(f"visits {nonum} have no number in {column!r}", column,
                                        visit.isin(nonum).to_numpy(), subj))
     return (None if problems else dict(zip(vlabels, lo.tolist(), strict=True))), problems
+
+
+def _before_baseline(s: TrialSchema, order: list[str], nums: dict[str, float],
+                     base_visit: str | None, visit: pd.Series, ok: np.ndarray,
+                     subj: pd.Series) -> list[Problem]:
+    """Visits ordered before the baseline visit are a problem unless the user named it.
+
+    A "-3" typo for week 3 would otherwise become the baseline (or be left out): either way
+    the analysis changes. The default baseline (the first visit) is questioned when a later
+    visit reads like a baseline ("Week 0", "Baseline") and the first one does not. Records
+    flagged ABLFL = "Y" name the baseline in the data: earlier (screening) visits are then
+    left out and counted without a problem.
+    """
+    if s.baseline_visit is not None or not order:
+        return []
+    like = [v for v in order if looks_like_baseline(v, nums.get(v))]
+    if like and like[0] != order[0] and base_visit in (None, order[0]):
+        base = like[0]
+    elif base_visit is None:
+        return []
+    else:
+        base = base_visit
+    before = order[:order.index(base)]
+    if not before:
+        return []
+    mask = ok & visit.isin(before).to_numpy()
+    return [V.rows_problem(
+        f"visit(s) {before} come before the baseline visit {base!r} (visit numbers "
+        + ", ".join(f"{v}: {nums.get(v, float('nan')):g}" for v in [*before, base])
+        + f"); a typo (e.g. '-3' for '3')? Fix the labels, or confirm the baseline with "
+        f"baseline_visit={base!r} (the earlier visits are then left out and counted)",
+        s.visit, mask, subj)]
 
 
 def _baseline_visit(s: TrialSchema, order: list[str], nmap: dict[str, float] | None,
