@@ -22,6 +22,7 @@ def mmrm(
     vcov: str | None = None,
     conf_level: float = 0.95,
     control: FitControl | None = None,
+    visit_num: str | None = None,
 ) -> MMRMResult:
     r"""Fit a mixed model for repeated measures (MMRM) by REML or ML.
 
@@ -56,6 +57,9 @@ def mmrm(
         Covariance of the fixed effects; None uses the df method's default.
     conf_level : float
     control : FitControl, optional
+    visit_num : str, optional
+        A numeric column ordering the visits of a raw frame (ADaM ``AVISITN``); see
+        :mod:`irtrial.mmrm.design` for how the order is otherwise inferred.
 
     Returns
     -------
@@ -118,4 +122,5 @@ def mmrm(
         weights=weights,
         conf_level=conf_level,
         control=control,
+        visit_num=visit_num,
     ).fit()

@@ -268,7 +268,7 @@ class MMRM:
         Fixed effects, R style (``"FEV1 ~ RACE + SEX + ARMCD * AVISIT"``).
     subject, visit : str
         Subject and visit columns.
-    covariance, method, df, vcov, group, weights, conf_level, control
+    covariance, method, df, vcov, group, weights, conf_level, control, visit_num
         As :func:`irtrial.mmrm.mmrm`.
 
     Attributes
@@ -328,6 +328,7 @@ class MMRM:
         weights: str | None = None,
         conf_level: float = 0.95,
         control: FitControl | None = None,
+        visit_num: str | None = None,
     ):
         data, formula, subject, visit = _resolve_data(data, formula, subject, visit)
         self.options, self.control = _resolve_options(covariance, method, df, vcov, conf_level,
@@ -341,6 +342,7 @@ class MMRM:
         self.visit = visit
         self.group = group
         self.weights = weights
+        self.visit_num = visit_num
         self._contrasts: dict = {}
         self._covariate_maps: dict = {}
         self._fitted_theta = None
@@ -353,7 +355,7 @@ class MMRM:
         )
         if not resp_all_missing:
             self._observed = prepare(data, formula, subject, visit, group, weights,
-                                     self.control.accept_singular)
+                                     self.control.accept_singular, visit_num=self.visit_num)
         else:
             self._full  # noqa: B018 - prepare now, so that bad input fails here
 
@@ -369,7 +371,8 @@ class MMRM:
         # the response column carries each row's position, so the kept rows are known exactly
         frame = data.assign(**{resp: np.arange(len(data), dtype=float)})
         full: PreparedData = prepare(frame, self.formula, self.subject, self.visit, self.group,
-                                     self.weights, self.control.accept_singular)
+                                     self.weights, self.control.accept_singular,
+                                     visit_num=self.visit_num)
         rows = full.y.astype(np.int64)
         y = pd.to_numeric(data[resp], errors="coerce").to_numpy(dtype=float)[rows]
         design = full.design
@@ -471,7 +474,7 @@ class MMRM:
         resp[self._full.rows] = y
         frame = self.data.assign(**{self.response: resp})
         return prepare(frame, self.formula, self.subject, self.visit, self.group, self.weights,
-                       self.control.accept_singular)
+                       self.control.accept_singular, visit_num=self.visit_num)
 
     def fit(self, y=None) -> MMRMResult:
         """Fit the model to the data's response, or to a new response vector ``y``.
@@ -599,7 +602,7 @@ class MMRM:
             frame, self.formula, subject=self.subject, visit=self.visit,
             covariance=self.covariance, method=self.method, df=self.df, vcov=self.vcov,
             group=self.group, weights=self.weights, conf_level=self.conf_level,
-            control=self.control,
+            control=self.control, visit_num=self.visit_num,
         )
 
     # ---- contrasts -------------------------------------------------------------------------------
