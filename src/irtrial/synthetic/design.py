@@ -344,3 +344,140 @@ class TrialDesign:
         from dataclasses import replace
 
         return replace(self, n_per_arm=tuple(n_per_arm))
+
+    @classmethod
+    def from_fit(cls, result, dropout: object = "observed", *, n_per_arm=None,
+                 arm: str | None = None, response: str | None = None,
+                 visits: Sequence[float] | None = None,
+                 scale: tuple[int, int] | None = None) -> TrialDesign:
+        """The design a fitted MMRM describes: its means, covariance and observed dropout.
+
+        For ``change ~ baseline + arm * visit`` (or ``value ~ ...``) with baseline :math:`B`
+        (mean :math:`m_0`, variance :math:`s_0^2` over the analysed subjects), LS means
+        :math:`a_{aj}` at :math:`B = m_0`, baseline slope(s) :math:`\\gamma_j` and
+        covariance :math:`\\Sigma` of the post-baseline visits, the outcome
+        :math:`Y_j = B\\,[\\text{change}] + a_{aj} + \\gamma_j (B - m_0) + e_j` gives the
+        (1 + J) x (1 + J) covariance with :math:`g_j = \\gamma_j + 1` for change
+        (:math:`\\gamma_j` for value): :math:`\\mathrm{Var}(B) = s_0^2`,
+        :math:`\\mathrm{Cov}(Y_j, B) = g_j s_0^2`, :math:`\\mathrm{Cov}(Y_j, Y_k) = g_j g_k
+        s_0^2 + \\Sigma_{jk}`; the arms share the baseline mean (randomisation).
+
+        Parameters
+        ----------
+        result : irtrial.MMRMResult
+            A fitted MMRM with one arm factor crossed with the visit and a numeric
+            ``baseline`` covariate (or none: then :math:`\\gamma = 0`).
+        dropout : "observed", "none", Dropout or mapping of arm to Dropout
+            ``"observed"``: per arm, MCAR hazards reproducing the fraction of analysed subjects
+            whose last observed visit is at or after each visit (intermittent gaps count as
+            observed until the last visit; subjects without any post-baseline value are not in
+            the fit and not counted).
+        n_per_arm : tuple of int, optional
+            Default: the analysed subjects per arm.
+        arm : str, optional
+            The arm factor, when the model has several factors crossed with the visit.
+        response : {"change", "value"}, optional
+            What the model's response is; default ``"change"`` when its name is ``change`` or
+            ``CHG``, else ``"value"``.
+        visits : sequence of float, optional
+            Visit numbers, baseline first; default the numbers in the visit labels, else
+            0, 1, ..., J.
+        scale : (int, int), optional
+            A bounded integer scale for the simulated outcome.
+
+        Returns
+        -------
+        TrialDesign
+            Unstructured ``covariance``, no covariates, ``match_means`` off.
+
+        Examples
+        --------
+        >>> import irtrial
+        >>> fit = irtrial.mmrm(irtrial.ir_wrap_trial(), df="satterthwaite")
+        >>> d = TrialDesign.from_fit(fit)
+        >>> d.arms, d.n_per_arm, d.n_visits
+        (('Placebo', 'IR'), (18, 21), 7)
+        """
+        return _design_from_fit(cls, result, dropout, n_per_arm, arm, response, visits, scale)
+
+
+def _design_from_fit(cls, result, dropout, n_per_arm, arm, response, visits, scale):
+    """The body of :meth:`TrialDesign.from_fit`."""
+    import re
+
+    d = result.design
+    frame = d.frame
+    problems: list[str] = []
+    if getattr(result, "group", None):
+        problems.append("from_fit needs one covariance for all subjects (the model has group=)")
+    others = [f for f in d.factors if f != d.visit]
+    if arm is None:
+        if len(others) != 1:
+            problems.append(f"say which factor is the arm: arm= one of {others}")
+        else:
+            arm = others[0]
+    elif arm not in others:
+        problems.append(f"arm={arm!r} is not a factor of the model: {others}")
+    lhs = result.formula.split("~")[0].strip()
+    if response is None:
+        response = "change" if lhs.lower() in ("change", "chg") else "value"
+    if response not in ("change", "value"):
+        problems.append(f"response={response!r} must be 'change' or 'value'")
+    _err(problems)
+    levels = list(d.visit_levels)
+    arms = [str(a) for a in d.factors[arm]]
+    coefs = result.coefficients.set_index("term")["estimate"]
+    has_base = "baseline" in d.numerics
+    gamma = np.zeros(len(levels))
+    if has_base:
+        gamma += float(coefs.get("baseline", 0.0))
+        for j, lv in enumerate(levels):
+            for name in (f"baseline:{d.visit}{lv}", f"{d.visit}{lv}:baseline"):
+                gamma[j] += float(coefs.get(name, 0.0))
+    per_subject = frame.drop_duplicates(d.subject)
+    if has_base:
+        b = per_subject["baseline"].to_numpy(dtype=float)
+        m0, s0 = float(b.mean()), float(b.var(ddof=1))
+        m_rows = float(d.numerics["baseline"])
+    else:
+        m0 = s0 = m_rows = 0.0
+    ls = result.lsmeans(arm, by=d.visit)
+    g = gamma + (1.0 if response == "change" else 0.0)
+    means = []
+    for a in arms:
+        rows = ls[ls[arm].astype(str) == a].set_index(d.visit)["estimate"]
+        post = np.array([rows[lv] for lv in levels]) + gamma * (m0 - m_rows)
+        if response == "change":
+            post = post + m0
+        means.append((m0, *post))
+    sig = np.asarray(result.sigma(), dtype=float)
+    cov = np.empty((len(levels) + 1,) * 2)
+    cov[0, 0] = s0
+    cov[0, 1:] = cov[1:, 0] = g * s0
+    cov[1:, 1:] = np.outer(g, g) * s0 + sig
+    subj_arm = per_subject.set_index(d.subject)[arm].astype(str)
+    counts = tuple(int((subj_arm == a).sum()) for a in arms)
+    if isinstance(dropout, str) and dropout == "observed":
+        code = {lv: j + 1 for j, lv in enumerate(levels)}
+        last = frame.assign(_j=frame[d.visit].map(code).astype(int)).groupby(d.subject)["_j"].max()
+        drop = {}
+        for a in arms:
+            lj = last[subj_arm[subj_arm == a].index].to_numpy()
+            r = np.array([1.0] + [float(np.mean(lj >= j)) for j in range(1, len(levels) + 1)])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                h = np.clip(1 - r[1:] / r[:-1], 0.0, 0.99)
+            drop[a] = Dropout(hazard=tuple(np.nan_to_num(h, nan=0.99)))
+        dropout = drop
+    elif isinstance(dropout, str) and dropout == "none":
+        dropout = Dropout()
+    elif isinstance(dropout, str):
+        _err([f"dropout={dropout!r} must be 'observed', 'none', a Dropout or a mapping"])
+    if visits is None:
+        nums = [re.findall(r"-?\d+(?:\.\d+)?", str(lv)) for lv in levels]
+        if all(len(x) == 1 for x in nums):
+            t = [float(x[0]) for x in nums]
+            visits = (0.0, *t) if t[0] > 0 and np.all(np.diff(t) > 0) else None
+        visits = visits or tuple(float(i) for i in range(len(levels) + 1))
+    return cls(arms=tuple(arms), n_per_arm=tuple(n_per_arm or counts), visits=tuple(visits),
+               means=tuple(means), covariance=tuple(map(tuple, cov)), dropout=dropout,
+               scale=scale, visit_labels=("Baseline", *map(str, levels)))
