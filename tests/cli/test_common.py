@@ -61,3 +61,12 @@ def test_arm_order_option_with_an_unknown_arm_exits_2(runner, tmp_path: Path):
     assert "missing arm(s) ['Low']" in result.output
     assert "Traceback" not in result.output
     assert as_options("pass arm_order=[...]") == "pass --arm-order ..."
+
+
+def test_as_options_rewrites_valued_keywords():
+    from irtrial.cli._common import as_options
+
+    assert as_options("confirm with baseline_visit='Week 0' or pass visit_order=[...]") == \
+        "confirm with --baseline-visit 'Week 0' or pass --visit-order ..."
+    assert as_options("declare it: categorical=['site'] / --factor site") == \
+        "declare it: categorical=['site'] / --factor site"

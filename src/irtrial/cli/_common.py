@@ -73,7 +73,9 @@ ArmOpt = Annotated[str | None, typer.Option(
 VisitOpt = Annotated[str | None, typer.Option(
     "--visit", help="Visit label column (default: AVISIT or 'visit').", rich_help_panel=_MAP)]
 OutcomeOpt = Annotated[str | None, typer.Option(
-    "--outcome", help="Outcome column (default: AVAL or 'value').", rich_help_panel=_MAP)]
+    "--outcome", help="Outcome column (default: AVAL or 'value'); in a wide file it names the "
+    "outcome held in the visit columns (shown in tables and the report).",
+    rich_help_panel=_MAP)]
 BaselineOpt = Annotated[str | None, typer.Option(
     "--baseline", help="Column holding each subject's baseline value (ADaM BASE); without it, "
     "the outcome at the baseline visit.", rich_help_panel=_MAP)]
@@ -141,6 +143,12 @@ _PYTHON_ARGUMENT = re.compile(
     r"baseline_visit|baseline_flag|covariates|categorical|numeric)=(\[\.\.\.\]|\.\.\.)?(?![\w'\"\[(])")
 
 
+#: "baseline_visit='Week 0'" -> "--baseline-visit 'Week 0'"
+_PYTHON_VALUE = re.compile(
+    r"\b(?:with|pass) (subject|arm|visit|outcome|baseline|control|param|visit_num|"
+    r"baseline_visit|baseline_flag)=('[^']*'|\"[^\"]*\")")
+
+
 def as_options(message: str) -> str:
     """Rewrite read_trial's keyword hints (``pass subject=...``) as command-line options."""
     def option(match: re.Match[str]) -> str:
@@ -148,6 +156,13 @@ def as_options(message: str) -> str:
             match.group(1), match.group(1))
         return f"--{name.replace('_', '-')} ..."
 
+    def valued(match: re.Match[str]) -> str:
+        name = {"covariates": "covariate", "categorical": "factor"}.get(
+            match.group(1), match.group(1))
+        verb = match.group(0).split(" ", 1)[0]
+        return f"{verb} --{name.replace('_', '-')} {match.group(2)}"
+
+    message = _PYTHON_VALUE.sub(valued, message)
     return _PYTHON_ARGUMENT.sub(option, message)
 
 
