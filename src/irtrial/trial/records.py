@@ -211,7 +211,8 @@ def _from_records(records: list[tuple[int, list]], row_label: str, text_cells: b
         else:
             break
     footer_set = set(footer)
-    blank, summary, ragged, rows, index = [], [], [], [], []
+    blank = [records[i][0] for i in range(h) if counts[i] == 0]
+    summary, ragged, rows, index = [], [], [], []
     for i in body:
         line, fields = records[i]
         if counts[i] == 0:
