@@ -98,13 +98,18 @@ def read_trial(
         first).
     visit_order : sequence of str, optional
         Visit labels in order (in wide format: the visit columns, in order). Default:
-        ``visit_num``, else the numbers in the labels ("Week 2" before "Week 10").
+        ``visit_num``, else the numbers in the labels ("Week 2" before "Week 10"). Labels
+        that are dates are ordered in time when they are the same for every subject (an
+        ambiguous day/month order, or dates that differ between subjects, is a problem):
+        see :mod:`irtrial.trial.dates`.
     visit_num : str, optional
         Numeric column giving the visit order (ADaM ``AVISITN``).
     baseline_visit : str, optional
         Baseline visit label. Default: the ``ABLFL == "Y"`` visit, else the first visit
         (when a baseline column is given: the first visit only if it looks like a baseline,
-        e.g. "Baseline", "Week 0").
+        e.g. "Baseline", "Week 0"). Without ``ABLFL``, visits ordered before a visit that
+        looks like the baseline (a "Week -3" typo before "Week 0") are a problem until the
+        baseline visit is named here; they are then left out and counted.
     baseline_flag : str, optional
         Column flagging baseline records with "Y" (ADaM ``ABLFL``).
     outcome_range : (float, float), optional
@@ -134,7 +139,13 @@ def read_trial(
     Raises
     ------
     TrialValidationError
-        Listing every problem found (column, rows, subjects): missing or unreadable file,
+        Listing every problem found (column, rows, subjects; rows are 1-based file lines
+        with the header as line 1 for text files, sheet rows for Excel, 0-based positions
+        for a DataFrame, XPT or Parquet): missing, undecodable (the encodings tried are
+        named) or unreadable file, lines with a different number of fields than the header
+        (all of them), a column name used twice, blank subject ids, subjects without an arm,
+        an empty role column, date visit labels that are ambiguous or differ per subject,
+        visits before the baseline visit,
         missing columns (with suggestions), non-numeric outcome, duplicate subject x visit,
         subject in two arms, fewer than two arms, unknown control, an ``arm_order`` with
         unknown or missing arms, values out of range, no post-baseline data, unorderable
@@ -142,6 +153,14 @@ def read_trial(
 
     Notes
     -----
+    Lines that are not data (a title above the header, blank lines, summary rows such as
+    "Mean", a footer such as "Total rows: 60") are left out and listed with their line
+    numbers in ``trial.notes``; ``trial.row_counts["not_data"]`` counts them. Subject ids
+    "1001.0" are read as "1001" (as the Excel reader does), with a note. Labels are stripped
+    of leading/trailing spaces, counted in a note. ADaM: arms in ``TRTPN``/``TRT01PN`` order,
+    the outcome labelled by ``PARAM``, records not flagged ``ANL01FL`` named by subject and
+    visit in ``trial.exclusions``.
+
     Subjects that cannot be analysed but do not stop the analysis (no baseline, no
     post-baseline value, no arm) are *excluded with a reason* (``trial.exclusions``,
     ``trial.subjects.excluded``), never dropped silently. SAS users: this is the data step

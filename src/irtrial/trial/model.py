@@ -190,8 +190,11 @@ class Trial:
     def __repr__(self) -> str:
         n = self.n_by_arm()
         arms = ", ".join(f"{a} n={int(n[a])}" for a in self.arms)
+        types = dict(self.covariate_types or {})
+        covs = "".join(f"; {c} ({types.get(c, '?')})" for c in self.covariates)
+        warn = f"; {len(self.warnings)} WARNING(S)" if self.warnings else ""
         return (f"Trial({self.outcome!r}: {arms}; visits {self.visits[0]}..{self.visits[-1]} "
-                f"({len(self.visits)}); {len(self.exclusions)} exclusion(s))")
+                f"({len(self.visits)}){covs}; {len(self.exclusions)} exclusion(s){warn})")
 
     # ---- helpers -------------------------------------------------------------------
     def at_visit(self, visit: str | None = None) -> pd.DataFrame:
