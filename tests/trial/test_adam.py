@@ -192,3 +192,22 @@ def test_adas_mmrm_with_site_factor_matches_r(adas):
     # the Week 24 High dose - Placebo difference differs from the site-as-a-number fit
     numeric = pd.DataFrame(ref["contrasts_site_numeric"])
     assert abs(got["estimate"].iloc[-1] - numeric["estimate"].iloc[-1]) > 0.1
+
+
+def test_adas_raw_adam_frame_character_site_is_a_factor():
+    # the formula of the issue on the ADaM frame itself: SITEGR1 is character, hence a factor
+    import irtrial
+
+    ref = json.loads((_REF / "r" / "adas_sitegr1.json").read_text())
+    d, _ = pyreadstat.read_xport(str(_REF / "data" / "adadas_actot.xpt"))
+    d = d[(d.DTYPE == "") & (d.ANL01FL == "Y") & (d.AVISIT != "Baseline")].copy()
+    d["CHG"] = d["AVAL"] - d["BASE"]
+    d["TRTP"] = pd.Categorical(d["TRTP"], ["Placebo", "Xanomeline Low Dose",
+                                           "Xanomeline High Dose"])
+    d["AVISIT"] = pd.Categorical(d["AVISIT"], ["Week 8", "Week 16", "Week 24"])
+    fit = irtrial.mmrm(d, "CHG ~ BASE + SITEGR1 + TRTP * AVISIT", subject="USUBJID",
+                       visit="AVISIT", df="residual")
+    con = fit.contrasts("TRTP", by="AVISIT")
+    want = pd.DataFrame(ref["contrasts"])
+    np.testing.assert_allclose(con["estimate"], want["estimate"], rtol=1e-4)
+    np.testing.assert_allclose(con["std_error"], want["std_error"], rtol=1e-4)
