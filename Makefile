@@ -17,10 +17,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
+# the replica's pre-specified analysis: its study plan says the model, covariates and options
 report: $(STAMP)
-	$(BIN)/irtrial report data/synthetic/ir_wrap_trial.csv --range 0 10 \
-		--covariate AGE --covariate SEX --covariate PAINDUR --out reports \
-		--title "Infrared wrap trial, synthetic replica of Gale 2006"
+	$(BIN)/irtrial report data/synthetic/ir_wrap_trial.csv --plan data/synthetic/ir_wrap_plan.toml --out reports
 
 sysdeps:
 ifneq ($(SYSDEPS_MISSING),)

@@ -93,3 +93,9 @@ __all__ += [
 from irtrial import power  # noqa: E402
 
 __all__ += ["power"]
+
+# --- study plan (issue 9): the pre-specified analysis ---
+from irtrial.errors import PlanValidationError  # noqa: E402
+from irtrial.plan import PrimaryFit, StudyPlan, fit_primary, read_plan  # noqa: E402
+
+__all__ += ["PlanValidationError", "PrimaryFit", "StudyPlan", "fit_primary", "read_plan"]

@@ -1,39 +1,104 @@
-"""``irtrial report``: writes the HTML page and results.json; user errors exit 2."""
+"""``irtrial report``: the plan (file or options) drives the analysis; user errors exit 2."""
 
 from __future__ import annotations
 
 import json
+import tomllib
 
 import pytest
 
+import irtrial
 from irtrial.cli import app
+from irtrial.plan import StudyPlan, fit_primary, read_plan
+
+from .conftest import REPO
+
+PLAN = REPO / "data" / "synthetic" / "ir_wrap_plan.toml"
 
 
-def test_report_writes_report_html(runner, replica_csv, tmp_path):
-    out = tmp_path / "reports"
-    result = runner.invoke(app, ["report", str(replica_csv), "--out", str(out), "--range", "0",
-                                 "10", "--covariate", "AGE"])
-    assert result.exit_code == 0, result.output
-    assert result.output == f"wrote {out / 'report.html'}\n"
-    html = (out / "report.html").read_text(encoding="utf-8")
-    assert "Participant flow (CONSORT)" in html
-    assert "<svg" in html
-    # provenance records the command, rebuilt from the options
-    assert f"irtrial report {replica_csv} --out {out}" in html
-    assert "--covariate AGE --range 0 10" in html
-    # the analyses and their machine-readable results
-    for title in ("Primary analysis: MMRM", "Supportive analyses at the last visit",
-                  "Responders (IMMPACT)"):
-        assert f"{title}</h2>" in html
+def primary_rows(out):
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    import irtrial
+    return results["sections"]["primary"]
 
-    trial = irtrial.read_trial(replica_csv, outcome_range=(0, 10), covariates=("AGE",))
-    last = irtrial.mmrm(trial).contrasts("arm", control="Placebo", by="visit").iloc[-1]
-    assert results["primary"]["estimate"][0]["visit"] == "Week 6"
-    assert results["primary"]["estimate"][0]["estimate"] == pytest.approx(last["estimate"],
-                                                                         rel=1e-10)
-    assert f">{last['estimate']:.2f}</strong>" in html
+
+def test_report_runs_the_plan_file(runner, replica_csv, tmp_path):
+    out = tmp_path / "reports"
+    result = runner.invoke(app, ["report", str(replica_csv), "--plan", str(PLAN), "--out",
+                                 str(out), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [f"wrote {out / 'report.html'}",
+                                          f"wrote {out / 'results.json'}"]
+    primary = primary_rows(out)
+    assert primary["formula"] == "change ~ baseline + AGE + SEX + PAINDUR + arm * visit"
+    plan = read_plan(PLAN)
+    fit = fit_primary(irtrial.read_trial(replica_csv, **plan.read_kwargs()), plan)
+    week6 = [r for r in primary["contrasts"] if r["primary"]]
+    assert [r["visit"] for r in week6] == ["Week 6"]
+    assert week6[0]["estimate"] == pytest.approx(fit.primary.estimate.iloc[0], rel=1e-10)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "--plan" in html  # the command, in provenance
+
+
+def test_options_override_the_plan(runner, replica_csv, tmp_path):
+    out = tmp_path / "reports"
+    result = runner.invoke(app, ["report", str(replica_csv), "--plan", str(PLAN), "--out",
+                                 str(out), "--no-pdf", "--covariance", "CS", "--df",
+                                 "satterthwaite", "--conf-level", "0.9", "--primary-visit",
+                                 "Week 4"])
+    assert result.exit_code == 0, result.output
+    primary = primary_rows(out)
+    assert primary["covariance_sas"] == "CS" and primary["df_method"] == "satterthwaite"
+    assert primary["conf_level"] == 0.9 and primary["primary_visit"] == "Week 4"
+    assert primary["formula"] == "change ~ baseline + AGE + SEX + PAINDUR + arm * visit"
+
+
+def test_without_a_plan_covariates_enter_the_model(runner, replica_csv, tmp_path):
+    out = tmp_path / "reports"
+    result = runner.invoke(app, ["report", str(replica_csv), "--out", str(out), "--no-pdf",
+                                 "--range", "0", "10", "--covariate", "AGE", "--covariate",
+                                 "SEX", "--factor", "SEX"])
+    assert result.exit_code == 0, result.output
+    primary = primary_rows(out)
+    assert primary["formula"] == "change ~ baseline + AGE + SEX + arm * visit"
+    plan = StudyPlan.from_options(covariates=["AGE", "SEX"], factors=["SEX"],
+                                  outcome_range=(0, 10))
+    trial = irtrial.read_trial(replica_csv, **plan.read_kwargs())
+    fit = fit_primary(trial, plan)
+    assert [r["estimate"] for r in primary["contrasts"]] == pytest.approx(
+        list(fit.contrasts.estimate), rel=1e-10)
+
+
+def test_a_bad_plan_is_one_message_and_exit_2(runner, replica_csv, tmp_path):
+    bad = tomllib.loads(PLAN.read_text())
+    bad["primary"]["covariance"] = ["UN", "TOEPX"]
+    bad["endpoint"]["direction"] = "down"
+    path = tmp_path / "bad.toml"
+    from irtrial.plan.template import toml_value
+
+    path.write_text("\n".join(
+        [f"{k} = {toml_value(v)}" for k, v in bad.items() if not isinstance(v, dict)]
+        + [f"[{k}]\n" + "\n".join(f'"{kk}" = {toml_value(vv)}' for kk, vv in v.items())
+           for k, v in bad.items() if isinstance(v, dict)]))
+    out = tmp_path / "reports"
+    result = runner.invoke(app, ["report", str(replica_csv), "--plan", str(path), "--out",
+                                 str(out)])
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == f"error: 2 problems found in the study plan {path}:"
+    assert lines[1].startswith("  - endpoint.direction: 'down' must be")
+    assert lines[2].startswith("  - primary.covariance[1]: 'TOEPX' is not a covariance")
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_plan_that_does_not_fit_the_data_exits_2(runner, replica_csv, tmp_path):
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["report", str(replica_csv), "--plan", str(PLAN), "--out",
+                                 str(out), "--primary-visit", "Week 9"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == f"error: 1 problem found in the study plan {PLAN}:"
+    assert "primary.primary_visit: 'Week 9' is not a post-baseline visit" in result.output
+    assert not out.exists()
 
 
 def test_report_on_bad_file_exits_2_and_writes_nothing(runner, bad_csv, tmp_path):
@@ -42,10 +107,11 @@ def test_report_on_bad_file_exits_2_and_writes_nothing(runner, bad_csv, tmp_path
     assert result.exit_code == 2
     assert result.output.startswith("error: 3 problems found")
     assert not (out / "report.html").exists()
-    assert not (out / "results.json").exists()
 
 
-def test_report_help(runner):
-    result = runner.invoke(app, ["report", "--help"])
+def test_report_help_lists_the_plan_options(runner):
+    result = runner.invoke(app, ["report", "--help"], terminal_width=200)
     assert result.exit_code == 0
-    assert "--out" in result.output and "--range" in result.output
+    for option in ("--plan", "--covariate", "--factor", "--primary-visit", "--covariance",
+                   "--df", "--conf-level", "--higher-is-better", "--no-pdf"):
+        assert option in result.output, option

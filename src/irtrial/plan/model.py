@@ -350,6 +350,7 @@ class StudyPlan:
         ``outcome_range``), ``covariates`` (added to the data *and* to the primary model and
         the ANCOVA, as in a SAS ``MODEL`` statement), ``factors`` (declared categorical, as in
         a SAS ``CLASS`` statement; a factor not in the model is read for Table 1 only),
+        ``numerics`` (declared numeric),
         ``primary_visit``, ``covariance`` (one structure or a fallback order), ``df``,
         ``vcov``, ``method``, ``conf_level``, ``higher_is_better``, ``seed``, ``title``.
         """

@@ -739,7 +739,8 @@ def apply_overrides(mapping: Mapping[str, Any], options: Mapping[str, Any]) -> d
     None, empty lists and ``higher_is_better=None`` mean "not given". Unknown option names
     are an error (a bug in the caller, not a user error).
     """
-    known = {*_MAPPING_OPTIONS, "outcome_range", "covariates", "factors", "primary_visit",
+    known = {*_MAPPING_OPTIONS, "outcome_range", "covariates", "factors", "numerics",
+             "primary_visit",
              "covariance", "df", "vcov", "method", "conf_level", "higher_is_better", "seed",
              "title"}
     unknown = set(options) - known
@@ -762,7 +763,9 @@ def apply_overrides(mapping: Mapping[str, Any], options: Mapping[str, Any]) -> d
     if "outcome_range" in given:
         section("endpoint")["range"] = list(given["outcome_range"])
     if "outcome" in given:
-        section("endpoint").setdefault("name", given["outcome"])
+        endpoint = section("endpoint")
+        if endpoint.get("name") in (None, "outcome", mapping.get("data", {}).get("outcome")):
+            endpoint["name"] = given["outcome"]
     primary = section("primary")
     if "covariates" in given:
         new = [x for x in ([given["covariates"]] if isinstance(given["covariates"], str)
@@ -779,6 +782,14 @@ def apply_overrides(mapping: Mapping[str, Any], options: Mapping[str, Any]) -> d
         model = set(primary.get("covariates", []))
         data["covariates"] = _add(list(data.get("covariates", [])),
                                   [f for f in factors if f not in model])
+    if "numerics" in given:
+        numerics = [given["numerics"]] if isinstance(given["numerics"], str) else \
+            given["numerics"]
+        data["numeric"] = _add(list(data.get("numeric", [])), numerics)
+        data["categorical"] = [x for x in data.get("categorical", []) if x not in numerics]
+        model = set(primary.get("covariates", []))
+        data["covariates"] = _add(list(data.get("covariates", [])),
+                                  [f for f in numerics if f not in model])
     for k in ("primary_visit", "covariance", "df", "vcov", "method", "conf_level"):
         if k in given:
             primary[k] = given[k]
