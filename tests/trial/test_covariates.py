@@ -51,15 +51,21 @@ def test_declared_both_ways_is_a_problem():
         read_trial(_long(["1"] * 6), outcome="pain", categorical=["site"], numeric="site")
 
 
-def test_csv_numbers_are_numeric_with_a_note_naming_the_factor_option(tmp_path):
+def test_csv_whole_number_codes_are_numeric_with_a_warning_naming_the_options(tmp_path):
     path = tmp_path / "t.csv"
     _long(["701", "701", "710", "710", "900", "900"]).to_csv(path, index=False)
     trial = read_trial(path, outcome="pain", covariates=["site"])
     assert trial.covariate_types == {"site": "numeric"}
-    assert any("--factor site" in n and "3 distinct whole numbers" in n for n in trial.notes)
-    declared = read_trial(path, outcome="pain", categorical=["site"])
-    assert declared.covariate_types == {"site": "categorical"}
-    assert not any("--factor" in n for n in declared.notes)
+    assert trial.warnings == (
+        "covariate 'site' holds only 3 distinct whole numbers and is used as numeric (one "
+        "slope); if they are codes (site, region) declare it categorical (categorical="
+        "['site'] / --factor site), else numeric (numeric=['site'] / --numeric site)",)
+    with pytest.raises(TrialValidationError, match="covariate 'site' holds only 3"):
+        read_trial(path, outcome="pain", covariates=["site"], strict=True)
+    for kw in ({"categorical": ["site"]}, {"numeric": "site"}):
+        declared = read_trial(path, outcome="pain", strict=True, **kw)
+        assert declared.warnings == ()
+        assert declared.covariate_types == {"site": next(iter(kw))}
 
 
 def test_categorical_dtype_keeps_its_level_order():

@@ -10,8 +10,8 @@ numbers, so the type is decided by these rules, in order:
    Excel or a DataFrame) is categorical, even when its values look like numbers;
 3. a numeric column is numeric;
 4. in a text file (CSV/TSV), where every cell is text, a column whose cells all parse as
-   numbers is numeric; when it holds at most ten distinct integers a note says so and how
-   to declare it categorical.
+   numbers is numeric; when it holds at most ten distinct integers a *warning* says so and
+   how to declare it (``strict=True`` makes it an error).
 
 The chosen type of every covariate is in ``Trial.covariate_types`` and in the summary.
 
@@ -103,9 +103,14 @@ class CovariateColumn:
 
 
 def parse_covariates(frame: pd.DataFrame, names: Sequence[str], declared: Mapping[str, str],
-                     from_text: bool, subjects: pd.Series, notes: list[str]
+                     from_text: bool, subjects: pd.Series, warnings: list[str]
                      ) -> tuple[list[CovariateColumn], list[Problem]]:
-    """Type and coerce each covariate column; problems for declared-numeric text cells."""
+    """Type and coerce each covariate column; problems for declared-numeric text cells.
+
+    An undeclared column of a text file holding at most ten distinct whole numbers (a site
+    or region code?) is read as numeric with a *warning* (``Trial.warnings``; an error with
+    ``strict=True``), since a code used as one slope changes every estimate.
+    """
     from irtrial.trial.validate import check_bad_numbers
 
     out, problems = [], []
@@ -125,10 +130,11 @@ def parse_covariates(frame: pd.DataFrame, names: Sequence[str], declared: Mappin
                     raw.dtype, pd.CategoricalDtype):
                 distinct = pd.unique(values[~np.isnan(values)])
                 if 1 < len(distinct) <= 10 and np.all(np.mod(distinct, 1) == 0):
-                    notes.append(
-                        f"covariate {name!r} holds {len(distinct)} distinct whole numbers and "
-                        "is used as numeric (one slope); if they are codes (site, region), "
-                        f"declare it categorical: categorical=[{name!r}] / --factor {name}")
+                    warnings.append(
+                        f"covariate {name!r} holds only {len(distinct)} distinct whole numbers "
+                        "and is used as numeric (one slope); if they are codes (site, region) "
+                        f"declare it categorical (categorical=[{name!r}] / --factor {name}), "
+                        f"else numeric (numeric=[{name!r}] / --numeric {name})")
             out.append(CovariateColumn(name, NUMERIC, values, None))
         else:
             labels = to_label(raw)

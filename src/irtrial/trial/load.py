@@ -486,8 +486,9 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
             if not bproblem:
                 if not (flag & ok).any():  # ABLFL names the baseline record in the data
                     problems += _before_baseline(s, order, nums, base_visit, visit, ok, subj)
+    cwarnings: list[str] = []
     covs, cproblems = parse_covariates(frame, [c for c in s.covariates if c not in clash],
-                                       declared, from_text, subj, notes)
+                                       declared, from_text, subj, cwarnings)
     problems += cproblems
     if problems:
         raise TrialValidationError(problems)
@@ -495,6 +496,8 @@ def build_trial(frame: pd.DataFrame, schema: TrialSchema, source: str = "<DataFr
                   flag=flag, usable=ok)
     trial = assemble(frame, s, roles, arms, control, order, nums, base_visit, source, notes,
                      row_groups, n_other, covs)
+    if cwarnings:
+        trial = dataclasses.replace(trial, warnings=(*trial.warnings, *cwarnings))
     label = _param_label(frame, s, ok)
     if label is not None:
         trial = dataclasses.replace(trial, outcome=label, notes=(
@@ -513,8 +516,9 @@ def _stripped_note(frame: pd.DataFrame, columns: list[str]) -> list[str]:
         col = frame[c]
         if col.dtype != object:
             continue
-        text = col[col.map(lambda u: isinstance(u, str))].astype(str)
-        n = int((text != text.str.strip()).sum())
+        tally = col.value_counts(dropna=True)  # per distinct value: fast on long tables
+        padded = [isinstance(u, str) and u != u.strip() for u in tally.index]
+        n = int(tally[np.array(padded, dtype=bool)].sum()) if len(tally) else 0
         if n:
             counts[c] = n
     if not counts:
