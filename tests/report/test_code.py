@@ -121,3 +121,43 @@ def test_write_code_writes_the_data_and_three_scripts(replica, tmp_path):
     assert sorted(p.name for p in paths) == ["analysis_data.csv", "primary_gls.R",
                                              "primary_mmrm.R", "primary_mmrm.sas"]
     assert 'read.csv("analysis_data.csv"' in (tmp_path / "code" / "primary_mmrm.R").read_text()
+
+
+@pytest.fixture(scope="module")
+def adas():
+    # the new user: an ADaM file, the site group declared a factor and put in the
+    # model; here with a heterogeneous Toeplitz covariance, KR(FIRSTORDER) and 90% CIs
+    plan = StudyPlan.from_options(covariates=["SITEGR1"], factors=["SITEGR1"],
+                                  covariance="TOEPH", df="KR(FIRSTORDER)", conf_level=0.9,
+                                  title="CDISC pilot ADAS-Cog")
+    trial = irtrial.read_trial(REPO / "tests" / "reference" / "data" / "adadas_actot.xpt",
+                               **plan.read_kwargs())
+    return fit_primary(trial, plan), plan, trial
+
+
+def test_adam_site_factor_toeph_code_is_the_reference_script(adas):
+    fit, plan, trial = adas
+    script, _ = reference("report_code_adas")
+    generated, marker, _ = script.partition(MARKER)
+    assert marker and r_code(fit, plan, trial, data_file="report_code_adas.csv") == generated
+    csv = analysis_data(fit, trial).to_csv(index=False, lineterminator="\n")
+    assert csv == (REF / "report_code_adas.csv").read_text()
+    assert "toeph(visit | subject)" in generated and "level = 0.9)" in generated
+    assert "SITEGR1 <- factor(d$SITEGR1, levels = c(\"701\"" in generated
+
+
+def test_adam_site_factor_toeph_matches_r_mmrm(adas):
+    # source: tests/reference/r/report_code_adas.R (mmrm 0.3.18, KR-linear, 90% CIs)
+    fit, _, _ = adas
+    out = json.loads((REF / "report_code_adas.json").read_text())
+    assert out["loglik"] == pytest.approx(fit.result.loglik, rel=1e-8)
+    ref = {(r["contrast"], r["visit"]): r for r in out["contrasts"]}
+    ours = fit.contrasts
+    assert len(ref) == len(ours) == 6
+    for row in ours.itertuples(index=False):
+        r = ref[(f"{row.arm} - Placebo", str(row.visit))]
+        for key, value, rtol in (("estimate", row.estimate, 1e-4), ("SE", row.std_error, 1e-4),
+                                 ("lower.CL", row.ci_lower, 1e-4),
+                                 ("upper.CL", row.ci_upper, 1e-4), ("df", row.df, 1e-3),
+                                 ("p.value", row.p_value, 1e-3)):
+            assert value == pytest.approx(r[key], rel=rtol), (key, row.arm, row.visit)
