@@ -28,6 +28,15 @@ def test_matches_longpower(case):
         np.testing.assert_allclose(res.parameters["phi_control"], r["phi2"], rtol=RTOL)
 
 
+@pytest.mark.parametrize("case", REF["mmrm_t"], ids=lambda c: str(c["args"]))
+def test_t_version_matches_r(case):
+    res = mmrm(**kwargs(case["args"]))
+    if "power" in case:
+        np.testing.assert_allclose(res.power, case["power"], rtol=RTOL)
+    else:
+        np.testing.assert_allclose(res.n, case["n"], rtol=RTOL)
+
+
 def test_covariance_matrix_gives_the_same_answer_as_sd_and_correlation():
     corr = np.array([[1, .6, .4], [.6, 1, .7], [.4, .7, 1]])
     sds = np.array([1.0, 1.5, 2.0])

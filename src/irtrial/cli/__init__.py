@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from irtrial.cli.plan import plan_app
+from irtrial.cli.power import power
 from irtrial.cli.report import report
 from irtrial.cli.synth import synth
 from irtrial.cli.validate import validate
@@ -33,6 +34,7 @@ app = typer.Typer(
 app.command("validate")(validate)
 app.command("synth")(synth)
 app.command("report")(report)
+app.command("power")(power)
 app.add_typer(plan_app, name="plan")
 
 

@@ -67,8 +67,8 @@ def _means_power(kind, delta, sd, n, power, alpha, ratio, alternative, strict, r
     def at(n0: float) -> float:
         return _t_power(n0, delta, sd_eff, alpha, ratio, n_side, strict, lost)
 
-    smallest = (3.0 if rho is not None else 2.0) / (1.0 + ratio) + 1e-6
-    smallest = max(smallest, 1.0 + 1e-6, 1.0 / ratio + 1e-6)
+    # at least one df (scipy's noncentral t is unreliable below that) and one subject per arm
+    smallest = max((3.0 + lost) / (1.0 + ratio), 1.0, 1.0 / ratio)
     if n is None:
         n = solve_n(at, power, smallest)
         solved = "n"

@@ -32,14 +32,15 @@ def retention(design: TrialDesign) -> np.ndarray:
 
 def analytic_inputs(design: TrialDesign, arm: int = 1) -> dict:
     """Keyword arguments of :func:`irtrial.power.mmrm` for the design's last-visit contrast,
-    plus ``notes`` (a list of approximations that apply).
+    plus ``notes`` (a list of approximations that apply). The small-sample ``test="t"`` is
+    used, with ``df_lost=3`` (arm, intercept and baseline at the last visit).
 
     Examples
     --------
     >>> from irtrial.synthetic import TrialDesign
     >>> d = TrialDesign(("P", "A"), (30, 30), (0, 1, 2), ((5, 5, 5), (5, 4.5, 4)), ar1=0.5)
     >>> sorted(k for k in analytic_inputs(d) if k != "notes")
-    ['delta', 'ratio', 'retention', 'retention_control', 'sigma']
+    ['delta', 'df_lost', 'ratio', 'retention', 'retention_control', 'sigma', 'test']
     """
     s = total_covariance(design)
     cond = s[1:, 1:] - np.outer(s[1:, 0], s[0, 1:]) / s[0, 0] if s[0, 0] > 0 else s[1:, 1:]
@@ -54,4 +55,4 @@ def analytic_inputs(design: TrialDesign, arm: int = 1) -> dict:
         notes.append("truncated covariates are treated as untruncated (their variance)")
     return {"delta": true_effect(design, arm), "sigma": cond, "retention": ret[arm],
             "retention_control": ret[0], "ratio": design.n_per_arm[arm] / design.n_per_arm[0],
-            "notes": notes}
+            "test": "t", "df_lost": 3, "notes": notes}

@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from irtrial.power._solve import check_common, raise_problems, sides
+from irtrial.power._solve import check_common, raise_problems, sides, solve_n
 from irtrial.power.result import PowerResult
 
 __all__ = ["inflation_factor", "mmrm"]
@@ -132,7 +132,8 @@ def _check_retention(r, name, n_vis, problems):
 def mmrm(delta: float, sigma=None, sd: float | None = None, correlation=None,
          rho_ar1: float | None = None, retention=None, retention_control=None,
          n: float | None = None, power: float | None = None, alpha: float = 0.05,
-         ratio: float = 1.0, times=None, alternative: str = "two-sided") -> PowerResult:
+         ratio: float = 1.0, times=None, alternative: str = "two-sided", test: str = "z",
+         df_lost: int = 2) -> PowerResult:
     """Power or sample size of the last-visit MMRM contrast with dropout (Lu, Luo & Chen 2008).
 
     Parameters
@@ -155,6 +156,13 @@ def mmrm(delta: float, sigma=None, sd: float | None = None, correlation=None,
         active : control.
     times : sequence of float, optional
         Visit times for ``rho_ar1``.
+    test : {"z", "t"}
+        ``"z"``: the normal approximation of Lu et al. and longpower. ``"t"``: a small-sample
+        version, power :math:`P(T_{\\nu,\\lambda} > t_{1-\\alpha/s,\\nu})` with the same
+        noncentrality :math:`\\lambda = |\\delta| / SE` and :math:`\\nu = n_0 r_{0J} + n_1 r_{1J}
+        - ` ``df_lost`` (expected completers minus the mean parameters of the last visit: 2,
+        or 3 with a baseline covariate).
+    df_lost : int
 
     Returns
     -------
@@ -187,16 +195,30 @@ def mmrm(delta: float, sigma=None, sd: float | None = None, correlation=None,
     phi_a = inflation_factor(corr, ra)
     phi_b = inflation_factor(corr, rb)
     n_side = sides(alternative)
+    if test not in ("z", "t"):
+        raise_problems("invalid MMRM (Lu-Luo-Chen) power calculation",
+                       [f"test={test!r} must be 'z' or 't'"])
     z_a = stats.norm.isf(alpha / n_side)
-    if n is None:
+
+    def power_t(n0: float) -> float:
+        n1 = ratio * n0
+        nu = max(1e-7, n0 * rb[-1] + n1 * ra[-1] - df_lost)
+        lam = abs(delta) / (sd_last * np.sqrt(phi_a / n1 + phi_b / n0))
+        return float(stats.nct.sf(stats.t.isf(alpha / n_side, nu), nu, lam))
+
+    if n is None and test == "z":
         z = z_a + stats.norm.isf(1 - power)  # z_{1-alpha/s} + z_{power}
         n_active = (phi_a + ratio * phi_b) * z**2 * sd_last**2 / delta**2
         n = n_active / ratio
         solved = "n"
+    elif n is None:
+        lower = (df_lost + 1.0) / (rb[-1] + ratio * ra[-1])  # at least one df
+        n = solve_n(power_t, power, max(lower, 1.0 + 1e-9))
+        n_active, solved = ratio * n, "n"
     else:
         n_active = ratio * n
         se = sd_last * np.sqrt(phi_a / n_active + phi_b / n)
-        power = stats.norm.cdf(abs(delta) / se - z_a)
+        power = stats.norm.cdf(abs(delta) / se - z_a) if test == "z" else power_t(n)
         solved = "power"
     params = {"delta": float(delta), "sd_last_visit": sd_last, "visits": corr.shape[0],
               "phi_active": phi_a, "phi_control": phi_b,
@@ -205,8 +227,10 @@ def mmrm(delta: float, sigma=None, sd: float | None = None, correlation=None,
               "alternative": "two-sided" if n_side == 2 else "one-sided"}
     if rho_ar1 is not None:
         params["rho_ar1"] = float(rho_ar1)
-    notes = ("normal approximation (z test), as longpower::power.mmrm; one tail",
-             "phi = variance inflation of the last-visit mean from dropout (1 = none)")
+    params["test"] = test
+    first = ("normal approximation (z test), as longpower::power.mmrm; one tail" if test == "z"
+             else f"noncentral t with df = expected completers - {df_lost}; one tail")
+    notes = (first, "phi = variance inflation of the last-visit mean from dropout (1 = none)")
     return PowerResult(method="MMRM last-visit contrast with dropout (Lu, Luo & Chen 2008)",
                        n=float(n), n_active=float(n_active), power=float(power),
                        alpha=float(alpha), ratio=float(ratio), solved_for=solved,

@@ -266,7 +266,7 @@ def _analytic_power(analysis, design: TrialDesign, alpha: float) -> tuple[float,
     if isinstance(analysis, MMRMAnalysis):
         return mmrm_power(n=n0, alpha=alpha, **inp).power, notes
     if isinstance(analysis, AncovaAnalysis):
-        s, rj = inp["sigma"], inp["retention"][-1]
+        s, rj = inp["sigma"], inp["retention"][-1]  # completers at the last visit
         n_c = n0 * inp["retention_control"][-1]
         ratio = inp["ratio"] * rj / inp["retention_control"][-1]
         return ancova_power(inp["delta"], math.sqrt(s[-1, -1]), rho=0.0, n=n_c, alpha=alpha,
@@ -416,7 +416,7 @@ def _fit_probit(sqrt_n: np.ndarray, k: np.ndarray, m: np.ndarray) -> tuple[float
         dens = stats.norm.pdf(eta)
         w = m * dens**2 / (mu * (1 - mu))
         z = eta + (k / m - mu) / np.maximum(dens, 1e-300)
-        new = np.linalg.solve(x.T @ (w[:, None] * x), x.T @ (w * z))
+        new = np.linalg.lstsq(x.T @ (w[:, None] * x), x.T @ (w * z), rcond=None)[0]
         if np.max(np.abs(new - beta)) < 1e-10:
             beta = new
             break
@@ -447,8 +447,8 @@ def sample_size(design: TrialDesign, target: float = 0.9, analysis: Any = "mmrm"
         Target power.
     n_grid : sequence of int, optional
         Control-arm sizes to simulate. Default: 8 sizes from 0.6 to 1.6 times the analytic
-        answer (Lu-Luo-Chen for the MMRM, the ANCOVA formula for the ANCOVA), else 0.5 to 2
-        times the design's n.
+        answer (Lu-Luo-Chen, t version, for the MMRM and the ANCOVA), else 0.5 to 2 times the
+        design's n; at least 8 consecutive sizes, none below what the covariance needs.
     n_sim, seed, n_jobs, scheduler, alpha, batch_size, progress, analysis, **analysis_options
         As :func:`simulate`.
 
@@ -480,8 +480,10 @@ def sample_size(design: TrialDesign, target: float = 0.9, analysis: Any = "mmrm"
     if n_grid is None:
         centre = analytic.n if analytic is not None else design.n_per_arm[0]
         lo, hi = (0.6, 1.6) if analytic is not None else (0.5, 2.0)
-        n_min = max(3, len(design.visits))
-        n_grid = np.unique(np.maximum(n_min, np.round(centre * np.linspace(lo, hi, 8))))
+        ratio = sum(design.n_per_arm) / design.n_per_arm[0]
+        n_min = max(3, math.ceil((design.n_visits + 1) / ratio))  # estimable covariance
+        start = max(n_min, lo * centre)
+        n_grid = np.unique(np.round(np.linspace(start, max(start + 7, hi * centre), 8)))
     n_grid = sorted({int(v) for v in n_grid})
     if len(n_grid) < 2 or n_grid[0] < 2:
         raise ModelSpecError("n_grid needs at least two control-arm sizes >= 2")
@@ -492,6 +494,10 @@ def sample_size(design: TrialDesign, target: float = 0.9, analysis: Any = "mmrm"
     sq = np.sqrt(t["n"].to_numpy(dtype=float))
     m = t["n_sim"].to_numpy(dtype=float)
     k = np.round(t["power"].to_numpy() * m)
+    if np.all(k == 0) or np.all(k == m):
+        raise ModelSpecError(f"the simulated power is {k[0] / m[0]:.0%} at every n of the grid "
+                             f"{n_grid}: no curve to fit; give a grid (--n / n_grid) across the "
+                             "target")
     a, b = _fit_probit(sq, k, m)
     n_star = _solve_curve(a, b, target)
     # bootstrap whole replicates: keeps the common-random-number correlation across n

@@ -132,6 +132,23 @@ out$mmrm_ar1 <- list(
        r = lp1(power.mmrm.ar1(N = 100, rho = 0.7, ra = c(1, .9, .85, .8, .7), sigmaa = 2,
                               times = c(0, 1, 2, 4, 8), delta = 1)))
 )
+# small-sample (t) version: noncentral t with the Lu-Luo-Chen SE and
+# df = expected completers (n0 * rb[J] + n1 * ra[J]) - df_lost; phi from longpower
+ar <- power.mmrm.ar1(N = 100, rho = 0.6, ra = ra5, sigmaa = 1, rb = rb5, lambda = 1.5, delta = 0.9)
+pw_t <- function(n0, delta, sd, phia, phib, ra, rb, ratio, lost, alpha = 0.05) {
+  n1 <- ratio * n0; J <- length(ra); nu <- n0 * rb[J] + n1 * ra[J] - lost
+  pt(qt(alpha / 2, nu, lower.tail = FALSE), nu,
+     ncp = abs(delta) / (sd * sqrt(phia / n1 + phib / n0)), lower.tail = FALSE)
+}
+out$mmrm_t <- list(
+  list(args = list(delta = 0.9, sd = 1, rho_ar1 = 0.6, retention = ra5, retention_control = rb5,
+                   n = 20, ratio = 1.5, test = "t", df_lost = 3),
+       power = pw_t(20, 0.9, 1, ar$phi1, ar$phi2, ra5, rb5, 1.5, 3)),
+  list(args = list(delta = 0.9, sd = 1, rho_ar1 = 0.6, retention = ra5, retention_control = rb5,
+                   power = 0.9, ratio = 1.5, test = "t", df_lost = 3),
+       n = uniroot(function(n) pw_t(n, 0.9, 1, ar$phi1, ar$phi2, ra5, rb5, 1.5, 3) - 0.9,
+                   c(3, 1e4), tol = tol)$root)
+)
 out$R_version <- R.version.string
 out$longpower_version <- as.character(packageVersion("longpower"))
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE),
