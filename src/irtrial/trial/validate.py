@@ -3,7 +3,7 @@
 Each check returns a list of :class:`~irtrial.errors.Problem` (empty when all is well)
 instead of raising, so :func:`irtrial.read_trial` can raise one
 :class:`~irtrial.errors.TrialValidationError` listing every problem, each with its column,
-input rows (0-based positions) and subjects.
+rows (the frame's index: file lines or sheet rows when read from a file) and subjects.
 
 Examples
 --------
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from irtrial.errors import Problem
+from irtrial.trial.records import summarise
 
 __all__ = [
     "check_columns",
@@ -68,7 +69,8 @@ def rows_problem(message: str, column: str | None, mask: np.ndarray,
                  subjects: pd.Series) -> Problem:
     """A problem naming the rows where ``mask`` is true and their (distinct) subjects.
 
-    Rows are the index labels of ``subjects`` (the 0-based row positions in the input).
+    Rows are the index labels of ``subjects``: file lines or sheet rows for a file, 0-based
+    positions for a DataFrame (``read_trial`` sets ``Problem.row_label`` accordingly).
     """
     mask = np.asarray(mask, dtype=bool)
     rows = tuple(int(i) for i in pd.unique(subjects.index[mask]))
@@ -82,7 +84,7 @@ def check_bad_numbers(raw: pd.Series, bad: np.ndarray, column: str, role: str,
     if not bad.any():
         return []
     values = pd.unique(raw.to_numpy()[bad].astype(str))
-    shown = ", ".join(repr(str(v)) for v in values[:8]) + (", ..." if len(values) > 8 else "")
+    shown = summarise([repr(str(v)) for v in values], "distinct values")
     return [rows_problem(
         f"{role} column {column!r} holds {int(bad.sum())} non-numeric value(s): {shown}; "
         "use numbers, or a missing marker (NA, ., empty)", column, bad, subjects)]
@@ -170,7 +172,7 @@ def check_range(values: pd.Series, bounds: tuple[float, float], column: str, rol
         out = (v < lo) | (v > hi)
     if not out.any():
         return []
-    shown = ", ".join(f"{x:g}" for x in pd.unique(v[out])[:8])
+    shown = summarise([f"{x:g}" for x in pd.unique(v[out])], "distinct values")
     return [rows_problem(
         f"{int(out.sum())} {role} value(s) outside the declared range [{lo:g}, {hi:g}]: "
         f"{shown}", column, out, subjects)]
