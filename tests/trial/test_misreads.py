@@ -103,6 +103,20 @@ def test_visit_before_the_baseline_is_a_problem_unless_named(tmp_path):
     _accounted(trial, len(lines) - 1)
 
 
+def test_a_sparse_first_visit_is_not_taken_as_the_baseline(tmp_path):
+    # visits Week 1..3 (no week 0), two subjects' "Week 3" typed "Week -3"
+    lines = [HEADER, *_rows(12, ("Week 1", "Week 2", "Week 3"))]
+    lines = [ln.replace("Week 3", "Week -3") if ln.startswith(("S1,", "S2,")) else ln
+             for ln in lines]
+    path = _write(tmp_path, lines)
+    (p,) = _error(path).problems
+    assert p.message.startswith("the first visit 'Week -3' (the baseline by default) is "
+                                "recorded for only 2 of 12 subjects")
+    assert p.rows == (4, 7) and p.subjects == ("S1", "S2")
+    result = _validate(path)
+    assert result.exit_code == 2 and "--baseline-visit ..." in result.output
+
+
 def test_many_left_out_is_a_prominent_warning_and_strict_an_error(tmp_path):
     lines = [HEADER, *_rows(12, ("Week 0", "Week 1"))]
     # 10 of 12 subjects lose their post-baseline value

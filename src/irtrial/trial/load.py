@@ -709,6 +709,17 @@ def _before_baseline(s: TrialSchema, order: list[str], nums: dict[str, float],
         return []
     else:
         base = base_visit
+        if base == order[0] and len(order) > 1 and s.baseline is None and not like:
+            # the default baseline (first visit) recorded for few subjects: a typo?
+            who = subj[ok]
+            n_all = who.nunique()
+            n_base = who[(visit[ok] == base).to_numpy()].nunique()
+            if n_base < 0.5 * n_all:
+                mask = ok & (visit == base).to_numpy()
+                return [V.rows_problem(
+                    f"the first visit {base!r} (the baseline by default) is recorded for only "
+                    f"{n_base} of {n_all} subjects; a typo (e.g. '-3' for '3')? Fix the labels, "
+                    "or name the baseline visit with baseline_visit=...", s.visit, mask, subj)]
     before = order[:order.index(base)]
     if not before:
         return []
