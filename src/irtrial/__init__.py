@@ -99,3 +99,20 @@ from irtrial.errors import PlanValidationError  # noqa: E402
 from irtrial.plan import PrimaryFit, StudyPlan, fit_primary, read_plan  # noqa: E402
 
 __all__ += ["PlanValidationError", "PrimaryFit", "StudyPlan", "fit_primary", "read_plan"]
+
+# --- sensitivity (issue 10): reference-based imputation, tipping point ---
+from irtrial.sensitivity import SensitivityResult, reference_based, tipping_point  # noqa: E402
+
+__all__ += ["SensitivityResult", "reference_based", "tipping_point"]
+
+# --- report (issue 9): the callable package ``irtrial.report(trial, plan, out=DIR)`` ---
+# imported on first use (it pulls in matplotlib and Jinja2, which the analyses do not need)
+__all__ += ["report"]
+
+
+def __getattr__(name: str):
+    if name == "report":
+        import importlib
+
+        return importlib.import_module("irtrial.report")
+    raise AttributeError(f"module 'irtrial' has no attribute {name!r}")
