@@ -50,7 +50,7 @@ from irtrial.errors import ModelSpecError
 if TYPE_CHECKING:
     from irtrial.trial import Trial
 
-__all__ = ["TOTAL", "baseline_table", "continuous_summary", "visit_summary"]
+__all__ = ["TOTAL", "baseline_table", "continuous_summary", "dropout_table", "visit_summary"]
 
 #: label of the all-arms column of Table 1
 TOTAL = "Total"
@@ -205,3 +205,46 @@ def visit_summary(trial: Trial, conf_level: float = 0.95) -> pd.DataFrame:
     out[C.N] = out[C.N].astype(int)
     out["n_missing"] = out["n_missing"].astype(int)
     return out
+
+
+def dropout_table(trial: Trial) -> pd.DataFrame:
+    """Participant flow by visit and arm among analysed subjects (CONSORT "discontinued").
+
+    A subject *discontinues after* visit j when j is their last visit with a value and a later
+    visit exists; a missed visit followed by a value is intermittent, not a discontinuation.
+
+    Returns
+    -------
+    DataFrame
+        ``arm, visit, n_observed`` (subjects with a value at the visit), ``n_missing``
+        (analysed subjects without one), ``n_discontinued`` (whose last value is at this visit,
+        before the last visit; 0 at the last visit), ``n_ongoing`` (with a value at this or a
+        later visit).
+
+    Examples
+    --------
+    >>> import irtrial
+    >>> d = dropout_table(irtrial.ir_wrap_trial())
+    >>> int(d["n_discontinued"].sum()), int(d.query("visit == 'Week 6'")["n_ongoing"].sum())
+    (0, 39)
+    """
+    data = trial.data
+    visits = list(trial.visits)
+    pos = data[C.VISIT].astype(str).map({v: k for k, v in enumerate(visits)}).to_numpy()
+    has = data[C.VALUE].notna().to_numpy()
+    subj = data[C.SUBJECT].astype(str).to_numpy()
+    arm = data[C.ARM].astype(str).to_numpy()
+    last = pd.Series(np.where(has, pos, -1)).groupby(subj).max()
+    arm_of = pd.Series(arm).groupby(subj).first()
+    n_total = arm_of.value_counts()
+    rows = []
+    for a in trial.arms:
+        mine = last[arm_of == a]
+        for k, v in enumerate(visits):
+            n_obs = int((has & (arm == a) & (pos == k)).sum())
+            rows.append({C.ARM: a, C.VISIT: v, "n_observed": n_obs,
+                         "n_missing": int(n_total.get(a, 0)) - n_obs,
+                         "n_discontinued": int((mine == k).sum()) if k < len(visits) - 1 else 0,
+                         "n_ongoing": int((mine >= k).sum())})
+    return pd.DataFrame(rows, columns=[C.ARM, C.VISIT, "n_observed", "n_missing",
+                                       "n_discontinued", "n_ongoing"])

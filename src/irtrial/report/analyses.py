@@ -1,19 +1,20 @@
-"""Run the report's analyses, turning an irtrial error into a message rather than a crash.
+"""Run the report's analyses once, as the plan says; an irtrial error becomes a message.
 
-The report shows three analysis sections: the MMRM primary analysis, the supportive analyses at
-the last visit and the IMMPACT responder analysis. Each analysis is run once here, through
-:func:`attempt`, which keeps either the result or the message of the
-:class:`~irtrial.errors.IrtrialError` it raised (and any warning it emitted), so one failing
-analysis never stops the report. Nothing here formats numbers (that is
-:mod:`irtrial.report.tables`) or fits anything by itself (that is :mod:`irtrial.mmrm` and
-:mod:`irtrial.analysis`).
+:class:`ReportInputs` is what every report section reads: the trial, the plan (a
+:class:`~irtrial.plan.StudyPlan`; without one, a plan from the defaults of
+:meth:`StudyPlan.from_options`), and, computed on first use and then shared, the primary MMRM
+(:func:`irtrial.plan.fit_primary`, with its covariance fallback order), the supportive
+analyses, the responder analysis and curve, the descriptive statistics and the residuals.
+Each analysis runs through :func:`attempt`, which keeps either the result or the message of the
+:class:`~irtrial.errors.IrtrialError` it raised (and the warnings it emitted), so one failing
+analysis never stops the report. Nothing here formats numbers or draws.
 
 Examples
 --------
 >>> from irtrial.synthetic import ir_wrap_trial
->>> primary = primary_analysis(ir_wrap_trial())
->>> primary.error is None, primary.primary_visit
-(True, 'Week 6')
+>>> inputs = ReportInputs(ir_wrap_trial())
+>>> inputs.primary.ok, inputs.primary_visit, inputs.conf_level
+(True, 'Week 6', 0.95)
 >>> from irtrial.errors import InsufficientDataError
 >>> def too_small():
 ...     raise InsufficientDataError("arm IR has 1 subject")
@@ -25,27 +26,22 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from irtrial import columns as C
 from irtrial.errors import IrtrialError
+from irtrial.report.format import visit_label
 
 if TYPE_CHECKING:
+    from irtrial.plan import StudyPlan
     from irtrial.trial import Trial
 
-__all__ = [
-    "Attempt",
-    "PrimaryAnalysis",
-    "attempt",
-    "primary_analysis",
-    "supportive_analyses",
-    "responder_analyses",
-    "SUPPORTIVE",
-]
+__all__ = ["Attempt", "ReportInputs", "SUPPORTIVE_LABELS", "attempt"]
 
 
 @dataclass(frozen=True)
@@ -83,100 +79,196 @@ def attempt(fn: Callable[[], Any]) -> Attempt:
             result = fn()
         except IrtrialError as exc:
             return Attempt(error=f"{type(exc).__name__}: {exc}",
-                           warnings=tuple(str(w.message) for w in caught))
+                           warnings=tuple(dict.fromkeys(str(w.message) for w in caught)))
     return Attempt(result=result, warnings=tuple(dict.fromkeys(str(w.message) for w in caught)))
 
 
-@dataclass(frozen=True)
-class PrimaryAnalysis:
-    """The MMRM primary analysis as the report shows it.
-
-    Attributes
-    ----------
-    fit : MMRMResult or None
-    lsmeans : DataFrame or None
-        ``fit.lsmeans("arm", by="visit")``.
-    contrasts : DataFrame or None
-        ``fit.contrasts("arm", control=trial.control, by="visit")`` with a ``control`` column.
-    primary_visit : str
-        The last post-baseline visit (the primary time point).
-    n_by_arm : DataFrame
-        ``arm, n`` subjects contributing at least one change from baseline.
-    error : str or None
-        Message of the irtrial error raised by the fit or its inference.
-    warnings : tuple of str
-    """
-
-    fit: Any
-    lsmeans: pd.DataFrame | None
-    contrasts: pd.DataFrame | None
-    primary_visit: str
-    n_by_arm: pd.DataFrame
-    error: str | None = None
-    warnings: tuple[str, ...] = field(default=())
-
-    @property
-    def primary(self) -> pd.DataFrame | None:
-        """The contrast rows at the primary visit (one per active arm)."""
-        if self.contrasts is None:
-            return None
-        rows = self.contrasts[self.contrasts[C.VISIT].astype(str) == self.primary_visit]
-        return rows.reset_index(drop=True)
-
-
-def _mmrm_n_by_arm(trial: Trial) -> pd.DataFrame:
-    data = trial.data
-    used = data[data[C.CHANGE].notna()]
-    counts = used.groupby(used[C.ARM].astype(str), sort=False)[C.SUBJECT].nunique()
-    return pd.DataFrame({C.ARM: list(trial.arms),
-                         C.N: [int(counts.get(a, 0)) for a in trial.arms]})
-
-
-def primary_analysis(trial: Trial, conf_level: float = 0.95) -> PrimaryAnalysis:
-    """Fit ``irtrial.mmrm(trial)`` (change ~ baseline + arm*visit, UN, REML, Kenward-Roger)
-    and take its LS means and treatment differences by visit."""
-    from irtrial.mmrm import mmrm
-
-    def run():
-        fit = mmrm(trial, conf_level=conf_level)
-        lsm = fit.lsmeans(C.ARM, by=C.VISIT)
-        con = fit.contrasts(C.ARM, control=trial.control, by=C.VISIT)
-        return fit, lsm, con
-
-    done = attempt(run)
-    fit, lsm, con = done.result if done.ok else (None, None, None)
-    return PrimaryAnalysis(fit=fit, lsmeans=lsm, contrasts=con,
-                           primary_visit=str(trial.visits[-1]), n_by_arm=_mmrm_n_by_arm(trial),
-                           error=done.error, warnings=done.warnings)
-
-
-#: the supportive analyses at the last visit: key -> (label, function name in irtrial.analysis)
-SUPPORTIVE: dict[str, tuple[str, str]] = {
-    "ancova": ("ANCOVA, change ~ baseline + arm", "ancova"),
-    "welch": ("Welch t-test", "welch_test"),
-    "mann_whitney": ("Mann-Whitney U test", "mann_whitney"),
-    "hedges_g": ("Standardised effect size", "effect_sizes"),
+#: supportive analyses of the plan -> how the report names them
+SUPPORTIVE_LABELS: dict[str, str] = {
+    "ancova": "ANCOVA",
+    "welch": "Welch t-test",
+    "mann_whitney": "Mann-Whitney U / Hodges-Lehmann",
+    "effect_sizes": "Standardised effect size (Hedges' g)",
+    "within_arm": "Within-arm change (paired t, signed rank)",
+    "mixed_anova": "Mixed ANOVA (complete cases)",
 }
 
 
-def supportive_analyses(trial: Trial, conf_level: float = 0.95) -> dict[str, Attempt]:
-    """Run each analysis of :data:`SUPPORTIVE` on the change from baseline at the last visit.
+def _default_plan(trial: Trial) -> StudyPlan:
+    from irtrial.plan import StudyPlan
 
-    An active arm that cannot be compared (e.g. one subject with a value) does not fail the
-    analysis: its row has NaN statistics and a ``note``, which
-    :func:`irtrial.report.tables.supportive_table` shows as ``"not computable"``; the
-    analysis fails (an error message) only when no comparison at all can be computed."""
-    from irtrial import analysis
-
-    return {key: attempt(partial(getattr(analysis, name), trial, conf_level=conf_level))
-            for key, (_, name) in SUPPORTIVE.items()}
+    return StudyPlan.from_options(outcome=trial.outcome, outcome_range=trial.outcome_range)
 
 
-def responder_analyses(trial: Trial, conf_level: float = 0.95) -> tuple[Attempt, Attempt]:
-    """IMMPACT responder analysis and the cumulative responder curve at the last visit
-    (default definitions; dropouts count as non-responders). A comparison with too few counted
-    subjects is a ``"not computable"`` row, as in :func:`supportive_analyses`."""
-    from irtrial.analysis import responder_analysis, responder_curve
+class ReportInputs:
+    """The trial, the plan, and every analysis of the report, each computed once.
 
-    return (attempt(lambda: responder_analysis(trial, conf_level=conf_level)),
-            attempt(lambda: responder_curve(trial)))
+    Parameters
+    ----------
+    trial : Trial
+    plan : StudyPlan, optional
+        Default: :meth:`StudyPlan.from_options` for the trial's outcome and range (lower is
+        better, IMMPACT responders on a 0-10 scale only; the plan's ``notes`` say so).
+    command : str, optional
+        The command line shown under Provenance.
+    now : datetime, optional
+        Time stamp (default now, UTC).
+    title : str, optional
+        Overrides the plan's title.
+    """
+
+    def __init__(self, trial: Trial, plan: StudyPlan | None = None, *, command: str | None = None,
+                 now: datetime | None = None, title: str | None = None) -> None:
+        self.trial = trial
+        self.plan = _default_plan(trial) if plan is None else plan
+        self.command = command
+        self.now = datetime.now(UTC) if now is None else now
+        self.title = title or self.plan.title or f"{self.endpoint_label}: trial report"
+
+    # ---- facts from the plan ---------------------------------------------------------------
+    @property
+    def conf_level(self) -> float:
+        return float(self.plan.primary.conf_level)
+
+    @property
+    def lower_is_better(self) -> bool:
+        return bool(self.plan.endpoint.lower_is_better)
+
+    @property
+    def endpoint_label(self) -> str:
+        ep = self.plan.endpoint
+        return ep.label or (self.trial.outcome if ep.name in (None, "outcome") else ep.name)
+
+    @property
+    def units(self) -> str | None:
+        return self.plan.endpoint.units
+
+    @property
+    def arms(self) -> tuple[str, ...]:
+        return tuple(self.trial.arms)
+
+    @cached_property
+    def primary_visit(self) -> str:
+        if self.primary.ok:
+            return str(self.primary.result.primary_visit)
+        return str(self.plan.primary.primary_visit or self.trial.last_visit)
+
+    @cached_property
+    def visit_column(self) -> str | None:
+        return getattr(self.trial.schema, "visit", None)
+
+    def visit(self, v: Any) -> str:
+        """How a visit reads (``"Week 8"`` for visit 8 of a ``week`` column)."""
+        return visit_label(v, self.visit_column)
+
+    @cached_property
+    def visit_labels(self) -> dict[str, str]:
+        base = [self.trial.baseline_visit] if self.trial.baseline_visit else []
+        return {str(v): self.visit(v) for v in [*base, *self.trial.visits]}
+
+    # ---- analyses ----------------------------------------------------------------------------
+    @cached_property
+    def primary(self) -> Attempt:
+        """:func:`irtrial.plan.fit_primary` (a :class:`~irtrial.plan.primary.PrimaryFit`)."""
+        from irtrial.plan import fit_primary
+
+        return attempt(lambda: fit_primary(self.trial, self.plan))
+
+    @property
+    def fit(self):
+        """The primary MMRMResult, or None."""
+        return self.primary.result.result if self.primary.ok else None
+
+    @cached_property
+    def type3(self) -> Attempt:
+        return attempt(lambda: self.fit.type3()) if self.fit is not None else Attempt(
+            error=self.primary.error)
+
+    @cached_property
+    def residuals(self) -> Attempt:
+        from irtrial.report.residuals import scaled_residuals
+
+        return attempt(lambda: scaled_residuals(self.fit)) if self.fit is not None else Attempt(
+            error=self.primary.error)
+
+    @cached_property
+    def visit_summary(self) -> pd.DataFrame:
+        from irtrial.analysis.descriptives import visit_summary
+
+        return visit_summary(self.trial, conf_level=self.conf_level)
+
+    @cached_property
+    def baseline_table(self) -> pd.DataFrame:
+        from irtrial.analysis.descriptives import baseline_table
+
+        return baseline_table(self.trial, categorical=tuple(self.plan.data.categorical),
+                              conf_level=self.conf_level)
+
+    @property
+    def supportive_visit(self) -> str:
+        return str(self.plan.supportive.visit or self.primary_visit)
+
+    @cached_property
+    def supportive(self) -> dict[str, Attempt]:
+        """Each analysis the plan lists, at the supportive visit, adjusted for the model's
+        covariates where the analysis takes covariates (ANCOVA)."""
+        from irtrial import analysis
+
+        visit = self.supportive_visit
+        level = self.conf_level
+        covs = tuple(self.plan.primary.covariates)
+        runs: dict[str, Callable[[], Any]] = {
+            "ancova": lambda: analysis.ancova(self.trial, visit=visit, covariates=covs,
+                                              conf_level=level),
+            "welch": lambda: analysis.welch_test(self.trial, visit=visit, conf_level=level),
+            "mann_whitney": lambda: analysis.mann_whitney(self.trial, visit=visit,
+                                                          conf_level=level),
+            "effect_sizes": lambda: analysis.effect_sizes(self.trial, visit=visit,
+                                                          conf_level=level),
+            "within_arm": lambda: analysis.within_arm(self.trial, visit=visit,
+                                                      conf_level=level),
+            "mixed_anova": lambda: analysis.mixed_anova(self.trial),
+        }
+        return {key: attempt(runs[key]) for key in self.plan.supportive.analyses if key in runs}
+
+    @property
+    def responder_visit(self) -> str:
+        return str(self.plan.responders.visit or self.primary_visit)
+
+    @cached_property
+    def responder_definitions(self) -> list:
+        return list(self.plan.responders.to_definitions())
+
+    @cached_property
+    def responders(self) -> Attempt | None:
+        """The responder analysis of the plan's definitions (None when the plan has none)."""
+        if not self.responder_definitions:
+            return None
+        from irtrial.analysis import responder_analysis
+
+        return attempt(lambda: responder_analysis(
+            self.trial, self.responder_definitions, visit=self.responder_visit,
+            missing=self.plan.responders.missing, lower_is_better=self.lower_is_better,
+            conf_level=self.conf_level))
+
+    @cached_property
+    def curve_kind(self) -> str:
+        kinds = {d.kind for d in self.plan.responders.definitions}
+        return "absolute" if kinds == {"absolute"} else "percent"
+
+    @cached_property
+    def responder_curve(self) -> Attempt | None:
+        if not self.responder_definitions:
+            return None
+        from irtrial.analysis import responder_curve
+
+        return attempt(lambda: responder_curve(
+            self.trial, visit=self.responder_visit, kind=self.curve_kind,
+            missing=self.plan.responders.missing, lower_is_better=self.lower_is_better))
+
+    def n_by_arm(self) -> dict[str, int]:
+        """Subjects contributing at least one change from baseline, per arm."""
+        data = self.trial.data
+        used = data[data[C.CHANGE].notna()]
+        counts = used.groupby(used[C.ARM].astype(str), sort=False)[C.SUBJECT].nunique()
+        return {a: int(counts.get(a, 0)) for a in self.arms}
