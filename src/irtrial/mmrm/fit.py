@@ -34,8 +34,8 @@ class FitOutcome:
     messages: tuple[str, ...]
 
 
-def start_values(lik: Likelihood) -> list[np.ndarray]:
-    """Moment starting values: OLS residuals -> pairwise covariance per group -> structure."""
+def _moment_sigmas(lik: Likelihood) -> np.ndarray:
+    """(G, v, v) pairwise covariances of the OLS residuals, per group."""
     s = lik.structure
     v = s.n_visits
     p = lik.p
@@ -46,22 +46,41 @@ def start_values(lik: Likelihood) -> list[np.ndarray]:
         xtx += x2.T @ x2
         xty += x2.T @ ys.reshape(-1)
     beta = np.linalg.lstsq(xtx, xty, rcond=None)[0]
-    sums = np.zeros((lik.n_groups, v, v))
-    counts = np.zeros((lik.n_groups, v, v))
-    for visits, g, xs, ys, _ in lik._data:
+    sums = np.zeros((lik.n_groups, v * v))
+    counts = np.zeros((lik.n_groups, v * v))
+    for (_, g, xs, ys, _), flat in zip(lik._data, lik._flat, strict=True):
         r = ys - xs @ beta
-        ix = np.ix_(visits, visits)
-        sums[g][ix] += r.T @ r
-        counts[g][ix] += r.shape[0]
-    sig = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+        sums[g][flat] += (r.T @ r).reshape(-1)
+        counts[g][flat] += r.shape[0]
+    sig = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0).reshape(lik.n_groups, v, v)
     for g in range(lik.n_groups):
         d = np.diag(sig[g]).copy()
         d[d <= 0] = np.mean(d[d > 0]) if np.any(d > 0) else 1.0
         sig[g][np.diag_indices(v)] = d
-    starts = [s.start(list(sig))]
+    return sig
+
+
+def _diagonal_start(lik: Likelihood, sig: np.ndarray) -> np.ndarray:
     diag = [np.diag(np.diag(sg)) + 0.1 * np.mean(np.diag(sg)) for sg in sig]
-    starts.append(s.start(diag))
-    return starts
+    return lik.structure.start(diag)
+
+
+def start_values(lik: Likelihood) -> list[np.ndarray]:
+    """Moment starting values: OLS residuals -> pairwise covariance per group -> structure;
+    then a diagonal start (the moment variances, inflated)."""
+    sig = _moment_sigmas(lik)
+    return [lik.structure.start(list(sig)), _diagonal_start(lik, sig)]
+
+
+def _iter_starts(lik: Likelihood, control: FitControl):
+    """The starts of :func:`start_values`, each computed only when the previous one failed."""
+    if control.start is not None:
+        yield np.asarray(control.start, float)
+        return
+    sig = _moment_sigmas(lik)
+    yield lik.structure.start(list(sig))
+    if control.n_starts >= 2:
+        yield _diagonal_start(lik, sig)
 
 
 def _converged(ev: Evaluation, theta: np.ndarray, control: FitControl) -> tuple[bool, float]:
@@ -75,22 +94,32 @@ def _converged(ev: Evaluation, theta: np.ndarray, control: FitControl) -> tuple[
     return ok, dec
 
 
+def _converged_eig(ev: Evaluation, theta, control: FitControl, w, qg) -> bool:
+    """:func:`_converged` from the eigendecomposition ``info = q diag(w) q'`` (qg = q' grad)."""
+    if not np.all(np.isfinite(w)) or np.any(w == 0):
+        return False
+    dec = float(np.sum(qg * qg / w))
+    gmax = float(np.max(np.abs(ev.grad) / (1.0 + np.abs(theta)))) if len(theta) else 0.0
+    return abs(dec) < control.tol * (1.0 + abs(ev.value)) and gmax < control.grad_tol
+
+
 def _newton(lik: Likelihood, theta: np.ndarray, control: FitControl):
     s = lik.structure
     ev = lik.evaluate(theta, 2)
     if ev is None:
         return None, theta, 0, "start value is outside the parameter space"
     for it in range(1, control.max_iter + 1):
-        ok, _ = _converged(ev, theta, control)
-        if ok:
+        # one eigendecomposition of the information serves the convergence test (the Newton
+        # decrement g' H^-1 g) and the step
+        w, q = np.linalg.eigh(ev.info)
+        qg = q.T @ ev.grad
+        if _converged_eig(ev, theta, control, w, qg):
             return ev, theta, it - 1, ""
-        h = ev.info
-        w, q = np.linalg.eigh(h)
         # relative floor only: an absolute one (the former max(..., 1e-12)) swamps every
         # eigenvalue when the outcome is on a large scale (info ~ 1/variance^2 ~ 1e-24)
         floor = 1e-8 * float(np.max(np.abs(w), initial=0.0)) or np.finfo(float).tiny
         w = np.maximum(w, floor)
-        step = (q / w) @ (q.T @ ev.grad)
+        step = q @ (qg / w)
         alpha = 1.0
         accepted = False
         while alpha > 1e-10:
@@ -151,10 +180,8 @@ def _scipy(lik: Likelihood, theta: np.ndarray, method: str, control: FitControl)
 def optimize_theta(lik: Likelihood, control: FitControl | None = None) -> FitOutcome:
     """Minimise -2 log L over theta with the fallbacks of ``control``."""
     control = control or FitControl()
-    starts = [np.asarray(control.start, float)] if control.start is not None else start_values(lik)
-    starts = starts[: max(control.n_starts, 1)] if control.start is None else starts
     messages = []
-    for i, theta0 in enumerate(starts):
+    for i, theta0 in enumerate(_iter_starts(lik, control)):
         for opt in control.optimizers:
             if opt == "newton":
                 ev, theta, it, msg = _newton(lik, theta0, control)

@@ -98,6 +98,15 @@ class Likelihood:
         n_eff = self.n_obs - self.p if self.reml else self.n_obs
         self.constant = n_eff * _LOG2PI - log_w
         self.n_groups = int(getattr(structure, "n_groups", 1))
+        v = structure.n_visits
+        # flat positions of each pattern's Sigma[visits, visits] in a raveled (v, v) matrix
+        self._flat = [(vis[:, None] * v + vis[None, :]).reshape(-1) for vis, *_ in self._data]
+        self._slices = self._group_slices()
+        # Sigma linear in theta (us): the derivatives do not depend on theta, compute them once
+        self._dsig_const = None
+        if getattr(structure, "linear", False):
+            self._dsig_const = [self._dsigma_group(np.zeros(structure.n_theta), g)
+                                for g in range(self.n_groups)]
 
     # ------------------------------------------------------------------------------------------
     def _group_slices(self) -> list[slice]:
@@ -120,23 +129,24 @@ class Likelihood:
         theta = np.asarray(theta, dtype=float)
         p = self.p
         v = self.structure.n_visits
-        sigmas = [self.structure.sigma(theta, g) for g in range(self.n_groups)]
+        sigmas = [self.structure.sigma(theta, g).reshape(-1) for g in range(self.n_groups)]
         xtvx = np.zeros((p, p))
         xtvy = np.zeros(p)
         logdet = 0.0
         cache = []
-        for visits, g, _xs, ys, xt in self._data:
+        cholesky, cho_solve = linalg.cholesky, linalg.cho_solve
+        for (_visits, g, _xs, ys, xt), flat in zip(self._data, self._flat, strict=True):
             m, t = ys.shape
-            s = sigmas[g][np.ix_(visits, visits)]
+            s = sigmas[g].take(flat).reshape(t, t)
             try:
-                chol = linalg.cholesky(s, lower=True, check_finite=False)
+                chol = cholesky(s, lower=True, check_finite=False)
             except (linalg.LinAlgError, ValueError):
                 return None
-            d = np.diag(chol)
-            if np.any(d <= 0) or not np.all(np.isfinite(d)):
+            d = chol.diagonal()
+            if not (d.min() > 0 and np.isfinite(d).all()):
                 return None
             logdet += m * 2.0 * float(np.log(d).sum())
-            sinv = linalg.cho_solve((chol, True), np.eye(t), check_finite=False)
+            sinv = cho_solve((chol, True), np.eye(t), check_finite=False)
             xt2 = xt.reshape(t, m * p)
             a = (sinv @ xt2).reshape(t * m, p)  # rows (visit, subject): S^-1 X_i
             xtvx += a.T @ xt.reshape(t * m, p)
@@ -146,20 +156,25 @@ class Likelihood:
             cx = linalg.cho_factor(xtvx, lower=True, check_finite=False)
         except (linalg.LinAlgError, ValueError):
             return None
-        beta = linalg.cho_solve(cx, xtvy, check_finite=False)
-        b = linalg.cho_solve(cx, np.eye(p), check_finite=False)
+        beta = cho_solve(cx, xtvy, check_finite=False)
+        b = cho_solve(cx, np.eye(p), check_finite=False)
         value = self.constant + logdet
         if self.reml:
-            value += 2.0 * float(np.log(np.diag(cx[0])).sum())
+            value += 2.0 * float(np.log(cx[0].diagonal()).sum())
         quad = 0.0
-        slices = self._group_slices()
+        slices = self._slices
         k = self.structure.n_theta
-        gmats = [np.zeros((v, v)) for _ in range(self.n_groups)] if order >= 1 else None
+        gmats = [np.zeros(v * v) for _ in range(self.n_groups)] if order >= 1 else None
         if order >= 2:
-            dsig = [self._dsigma_group(theta, g) for g in range(self.n_groups)]
+            if self._dsig_const is not None:
+                dsig = self._dsig_const
+            else:
+                dsig = [self._dsigma_group(theta, g) for g in range(self.n_groups)]
+            dsig = [dg.reshape(dg.shape[0], v * v) for dg in dsig]
             t1 = np.zeros((k, k))
             h = np.zeros((k, p))
-        for (visits, g, xs, ys, xt), (sinv, a) in zip(self._data, cache, strict=True):
+        for (_visits, g, xs, ys, xt), (sinv, a), flat in zip(self._data, cache, self._flat,
+                                                              strict=True):
             m, t = ys.shape
             r = ys - xs @ beta  # (m, t)
             u = r @ sinv
@@ -170,11 +185,12 @@ class Likelihood:
                     xb = (xt.reshape(t * m, p) @ b).reshape(t, m * p)
                     inner = inner + xb @ xt.reshape(t, m * p).T  # sum_i X_i B X_i'
                 q = m * sinv - sinv @ inner @ sinv
-                gmats[g][np.ix_(visits, visits)] += q
+                gmats[g][flat] += q.reshape(-1)
             if order >= 2:
                 sl = slices[g]
-                dk = dsig[g][:, visits][:, :, visits]  # (kg, t, t)
-                kg = dk.shape[0]
+                dflat = dsig[g]
+                kg = dflat.shape[0]
+                dk = dflat.take(flat, axis=1)  # (kg, t*t): dSigma_k[visits, visits]
                 du = (dk.reshape(kg * t, t) @ u.T).reshape(kg, t, m)  # dS_k u_i
                 sdu = np.matmul(sinv, du).reshape(kg, t * m)
                 du2 = du.reshape(kg, t * m)
@@ -186,8 +202,13 @@ class Likelihood:
         if order >= 1:
             grad = np.zeros(k)
             for g in range(self.n_groups):
-                dg = self._dsigma_group(theta, g)
-                grad[slices[g]] += np.tensordot(dg, gmats[g], axes=([1, 2], [0, 1]))
+                if order >= 2:
+                    dg = dsig[g]
+                elif self._dsig_const is not None:
+                    dg = self._dsig_const[g].reshape(-1, v * v)
+                else:
+                    dg = self._dsigma_group(theta, g).reshape(-1, v * v)
+                grad[slices[g]] += dg @ gmats[g]
         if order >= 2:
             info = t1 - h @ b @ h.T if self.reml else t1
             info = 0.5 * (info + info.T)

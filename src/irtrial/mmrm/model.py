@@ -25,7 +25,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from irtrial.errors import (
     ConvergenceError,
@@ -815,8 +815,9 @@ class MMRM:
             est, se, dfv = _contrast_numbers(state, L, df_method, vcov, ev.xtvx_inv)
         with np.errstate(divide="ignore", invalid="ignore"):
             t = est / se
-            pval = 2.0 * stats.t.sf(np.abs(t), dfv)
-            qt = stats.t.ppf(0.5 + self.conf_level / 2.0, dfv)
+            # scipy.stats.t.sf / .ppf without their argument checking (the same functions)
+            pval = 2.0 * special.stdtr(dfv, -np.abs(t))
+            qt = special.stdtrit(dfv, 0.5 + self.conf_level / 2.0)
         return RefitResult(
             theta=outcome.theta, beta=ev.beta, converged=outcome.converged,
             n_iterations=outcome.n_iterations, loglik=-0.5 * ev.value, n_subjects=n_sub,
@@ -849,9 +850,28 @@ def _contrast_numbers(state, L, df_method, vcov, xtvx_inv):
     vc = vcov or (df_method if df_method.startswith("kenward-roger") else "asymptotic")
     cov = xtvx_inv if vc == "asymptotic" else beta_vcov(state, vc)
     est = L @ state.beta
-    se = np.sqrt(np.einsum("qa,ab,qb->q", L, cov, L))
-    dfv = np.asarray(df_module(df_method).df_1d(state, L, cov), dtype=float)
+    se = np.sqrt(np.sum((L @ cov) * L, axis=1))
+    if df_method == "satterthwaite":
+        dfv = _satterthwaite(state, L)
+    else:
+        dfv = np.asarray(df_module(df_method).df_1d(state, L, cov), dtype=float)
     return est, se, dfv
+
+
+def _satterthwaite(state, L):
+    """Satterthwaite df of the rows of L, as :func:`irtrial.mmrm.df.satterthwaite.rows_df`
+    (df = 2 v^2 / g'Ag, g_k = l'Phi P_k Phi l, A = 2 H^-1 observed) without einsum paths."""
+    from irtrial.mmrm._information import _information
+
+    info = _information(state)  # the caller holds BLAS at one thread
+    lp = L @ info.phi  # (q, p)
+    k, p = info.p_mats.shape[0], lp.shape[1]
+    pl = (info.p_mats.reshape(k * p, p) @ lp.T).reshape(k, p, -1)  # P_k Phi l
+    grad = np.sum(pl * lp.T[None], axis=1).T  # (q, k)
+    v = np.sum(lp * L, axis=1)
+    denom = np.sum((grad @ info.theta_vcov) * grad, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 2.0 * v**2 / denom
 
 
 def _make_result(model: MMRM, prepared: PreparedData, state: ModelState, outcome,
