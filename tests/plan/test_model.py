@@ -36,6 +36,8 @@ def test_a_factor_alone_is_read_but_not_modelled_like_a_sas_class_statement():
     assert plan.primary.covariates == ()
     assert plan.data.covariates == ("REGION",) and plan.data.categorical == ("REGION",)
     assert "REGION" not in plan.primary.formula
+    assert "data: REGION is read (Table 1) but not in the primary model; add to " \
+           "primary.covariates (--covariate) to adjust for it" in plan.notes
 
 
 def test_options_override_the_plan():

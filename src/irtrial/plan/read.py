@@ -260,6 +260,12 @@ def plan_from_mapping(mapping: Mapping[str, Any], source: str | None = None,
     if power is not None and not isinstance(power, Mapping):
         c.add("power", f"must be a table ([power]), not {_kind(power)}")
         power = None
+    outside = [x for x in data.covariates if x not in primary.covariates]
+    if outside:
+        notes.append("data: " + ", ".join(outside) + (" is" if len(outside) == 1 else " are")
+                     + " read (Table 1) but not in the primary model; add to "
+                     "primary.covariates (--covariate) to adjust for "
+                     + ("it" if len(outside) == 1 else "them"))
     if c.problems:
         def section(problem: str) -> int:
             head = re.split(r"[.\[:]", problem, maxsplit=1)[0]
