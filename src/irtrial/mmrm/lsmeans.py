@@ -32,10 +32,12 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from irtrial import columns as C
 from irtrial.errors import ModelSpecError
 from irtrial.mmrm._types import ModelState
+from irtrial.mmrm.adjust import adjust_family, check_adjust
 from irtrial.mmrm.estimability import full_model_matrix, is_estimable
-from irtrial.mmrm.testing import contrast_table
+from irtrial.mmrm.testing import contrast_estimates, contrast_table
 
 __all__ = ["lsmeans_table", "contrasts_table", "lsmeans_matrix", "grid_rows"]
 
@@ -177,6 +179,7 @@ def contrasts_table(
     df: str,
     vcov: str | None = None,
     conf_level: float = 0.95,
+    adjust: str | None = None,
 ) -> pd.DataFrame:
     """Each level of ``spec`` other than ``control`` minus ``control`` (per level of ``by``).
 
@@ -184,6 +187,13 @@ def contrasts_table(
     ``contrast(emmeans(fit, ~ spec | by), "trt.vs.ctrl")``. Columns as
     :func:`lsmeans_table`, ``<spec>`` holding the active level and ``control`` the level
     it is compared with (so that a table read on its own says which difference it holds).
+
+    ``adjust`` (``None``, ``"holm"``, ``"bonferroni"``, ``"dunnett"``): multiplicity
+    adjustment of the active-vs-control differences within each level of ``by`` (one family
+    per visit, as emmeans; see :mod:`irtrial.mmrm.adjust`). As SAS's ``ADJUST=`` output, the
+    table keeps the unadjusted ``p_value, ci_lower, ci_upper`` and adds ``p_adjusted,
+    ci_lower_adjusted, ci_upper_adjusted`` (simultaneous intervals; Bonferroni's for Holm)
+    and ``adjust`` (the method; a family of one contrast is not adjusted).
 
     Examples
     --------
@@ -194,6 +204,7 @@ def contrasts_table(
     >>> tab.iloc[-1][["estimate", "std_error", "df"]].astype(float).round(3).tolist()
     [-2.676, 0.528, 36.263]
     """
+    adjust = check_adjust(adjust)
     _check(state, spec, by)
     levels = state.design.factors[spec]
     if control not in levels:
@@ -210,5 +221,36 @@ def contrasts_table(
             rows.append(L[sel & (keys[spec] == lvl).to_numpy()][0] - ctrl)
             keys_row = {spec: lvl} if by is None else {spec: lvl, by: bl}
             out_keys.append({**keys_row, "control": control})
-    tab = _estimable_table(state, np.vstack(rows), df=df, vcov=vcov, conf_level=conf_level)
-    return pd.concat([pd.DataFrame(out_keys), tab.drop(columns="term")], axis=1)
+    L = np.vstack(rows)
+    tab = _estimable_table(state, L, df=df, vcov=vcov, conf_level=conf_level)
+    out = pd.concat([pd.DataFrame(out_keys), tab.drop(columns="term")], axis=1)
+    if adjust is not None:
+        family = out[by].to_numpy() if by is not None else np.zeros(len(out))
+        out = _adjusted(state, L, out, family, adjust, df=df, vcov=vcov, conf_level=conf_level)
+    return out
+
+
+ADJUSTED_COLUMNS = ["p_adjusted", "ci_lower_adjusted", "ci_upper_adjusted", "adjust"]
+
+
+def _adjusted(state, L_full, tab, family, method, *, df, vcov, conf_level) -> pd.DataFrame:
+    """``tab`` plus the adjusted p-values and simultaneous intervals, one family per value of
+    ``family`` (non-estimable rows left out)."""
+    ok = tab[C.ESTIMATE].notna().to_numpy()
+    p_adj = np.full(len(tab), np.nan)
+    lo, hi = p_adj.copy(), p_adj.copy()
+    if ok.any():
+        L = state.design.drop_aliased(L_full[ok])
+        est, se, dfs, cov = contrast_estimates(state, L, df=df, vcov=vcov)
+        cov_c = L @ cov @ L.T
+        idx = np.flatnonzero(ok)
+        fam = pd.factorize(pd.Series(family[ok]))[0]
+        for f in np.unique(fam):
+            j = np.flatnonzero(fam == f)
+            pa, la, ha = adjust_family(est[j], se[j], dfs[j], cov_c[np.ix_(j, j)], method,
+                                       conf_level)
+            p_adj[idx[j]], lo[idx[j]], hi[idx[j]] = pa, la, ha
+    tab = tab.copy()
+    tab["p_adjusted"], tab["ci_lower_adjusted"], tab["ci_upper_adjusted"] = p_adj, lo, hi
+    tab["adjust"] = method
+    return tab

@@ -43,7 +43,7 @@ from irtrial.mmrm.estimability import (
 from irtrial.mmrm.options import resolve_inference
 from irtrial.mmrm.vcov import beta_vcov
 
-__all__ = ["contrast_table", "joint_test", "type3_table", "type3_contrast"]
+__all__ = ["contrast_table", "contrast_estimates", "joint_test", "type3_table", "type3_contrast"]
 
 #: the boolean column added to tables of a fit with aliased columns
 ESTIMABLE = "estimable"
@@ -117,10 +117,7 @@ def contrast_table(
     L = _check_contrast(state, L)
     if not (isinstance(conf_level, float | int) and 0 < conf_level < 1):
         raise ModelSpecError(f"conf_level={conf_level!r} must be a number between 0 and 1")
-    method, cov = _resolve(state, df, vcov)
-    est = L @ state.beta
-    se = np.sqrt(np.einsum("qa,ab,qb->q", L, cov, L))
-    dfs = np.asarray(method.df_1d(state, L, cov), dtype=float)
+    est, se, dfs, _ = contrast_estimates(state, L, df=df, vcov=vcov)
     t = est / se
     p = 2.0 * stats.t.sf(np.abs(t), dfs)
     q = stats.t.ppf(0.5 + conf_level / 2.0, dfs)
@@ -137,6 +134,18 @@ def contrast_table(
                       C.CI_UPPER]] = np.nan
         out[ESTIMABLE] = ok
     return out
+
+
+@_one_blas_thread
+def contrast_estimates(state: ModelState, L, *, df: str, vcov: str | None = None):
+    """(estimates, SEs, df, covariance of beta-hat) of the rows of ``L`` (no table): what
+    :func:`contrast_table` reports, plus the covariance for joint or simultaneous inference."""
+    L = _check_contrast(state, L)
+    method, cov = _resolve(state, df, vcov)
+    est = L @ state.beta
+    se = np.sqrt(np.einsum("qa,ab,qb->q", L, cov, L))
+    dfs = np.asarray(method.df_1d(state, L, cov), dtype=float)
+    return est, se, dfs, cov
 
 
 def _check_contrast(state: ModelState, L) -> np.ndarray:
