@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from irtrial import columns as C
+from irtrial.errors import ModelSpecError
 from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
 from irtrial.mmrm.conditional import (
@@ -240,11 +241,22 @@ class MMRMResult:
         *,
         weights: str = "equal",
         conf_level: float | None = None,
+        adjust: str | None = None,
     ) -> pd.DataFrame:
-        """Each level of ``spec`` minus ``control`` (default: the first level), within ``by``."""
+        """Each level of ``spec`` minus ``control`` (default: the first level), within ``by``.
+
+        ``adjust``: None, ``"holm"``, ``"bonferroni"`` or ``"dunnett"`` (several doses against
+        one control, multivariate t), within each level of ``by``, as emmeans; adds
+        ``p_adjusted, ci_lower_adjusted, ci_upper_adjusted, adjust`` (see
+        :func:`irtrial.mmrm.lsmeans.contrasts_table` and :mod:`irtrial.mmrm.adjust`).
+        """
+        if spec not in self.design.factors:
+            raise ModelSpecError(f"{spec!r} is not a factor of the model: "
+                                 f"{list(self.design.factors)}")
         control = self.design.factors[spec][0] if control is None else control
         return contrasts_table(self.state, spec, control, by, weights=weights, df=self.df,
-                               vcov=self.vcov, conf_level=conf_level or self.conf_level)
+                               vcov=self.vcov, conf_level=conf_level or self.conf_level,
+                               adjust=adjust)
 
     def type3(self) -> pd.DataFrame:
         """Type 3 F tests of the model terms: ``term, num_df, den_df, f_value, p_value``."""
