@@ -161,3 +161,15 @@ def test_adam_site_factor_toeph_matches_r_mmrm(adas):
                                  ("upper.CL", row.ci_upper, 1e-4), ("df", row.df, 1e-3),
                                  ("p.value", row.p_value, 1e-3)):
             assert value == pytest.approx(r[key], rel=rtol), (key, row.arm, row.visit)
+
+
+def test_numeric_column_declared_a_factor_has_the_same_levels_in_data_and_code(replica):
+    import dataclasses
+
+    _, _, trial = replica
+    data = trial.data.assign(SITE=(trial.data.AGE > 50).astype(float) + 1)
+    with_site = dataclasses.replace(trial, data=data, covariates=(*trial.covariates, "SITE"))
+    plan = StudyPlan.from_options(covariates=["SITE"], factors=["SITE"], covariance="CS")
+    fit = fit_primary(with_site, plan)
+    assert 'factor(d$SITE, levels = c("1", "2"))' in r_code(fit, plan, with_site)
+    assert set(analysis_data(fit, with_site).SITE) == {"1", "2"}

@@ -47,6 +47,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from irtrial import columns as C
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
     from irtrial.plan.model import StudyPlan
     from irtrial.trial import Trial
 
-__all__ = ["CovarianceAttempt", "PrimaryFit", "fit_primary", "COVARIANCE_LABELS"]
+__all__ = ["CovarianceAttempt", "PrimaryFit", "fit_primary", "level_label", "COVARIANCE_LABELS"]
 
 #: what the structures are called in the text
 COVARIANCE_LABELS = {
@@ -185,11 +186,18 @@ def _model_frame(trial: Trial, plan: StudyPlan) -> tuple[pd.DataFrame, dict[str,
         for name in convert:
             values = data[name]
             levels = sorted(values.dropna().unique())
-            data[name] = pd.Categorical(values.map(lambda v: None if pd.isna(v) else f"{v:g}"
-                                                   if isinstance(v, float) else str(v)),
-                                        categories=[f"{v:g}" if isinstance(v, float) else
-                                                    str(v) for v in levels])
+            data[name] = pd.Categorical(values.map(level_label),
+                                        categories=[level_label(v) for v in levels])
     return data, types
+
+
+def level_label(value: object) -> str | None:
+    """A factor level as text: ``2.0`` reads ``"2"``; missing stays None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float | np.floating):
+        return f"{value:g}"
+    return str(value)
 
 
 def fit_primary(trial: Trial, plan: StudyPlan, control: FitControl | None = None) -> PrimaryFit:

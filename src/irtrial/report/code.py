@@ -59,6 +59,7 @@ import pandas as pd
 
 from irtrial import columns as C
 from irtrial.plan._names import COVARIANCE_R, DF_R, DF_SAS
+from irtrial.plan.primary import level_label
 
 if TYPE_CHECKING:
     from irtrial.plan import PrimaryFit, StudyPlan
@@ -110,7 +111,7 @@ def analysis_data(fit: PrimaryFit, trial: Trial) -> pd.DataFrame:
     for name in _covariates(fit):
         col = data[name]
         if fit.covariate_types[name] == "categorical":
-            out[name] = [None if pd.isna(v) else str(v) for v in col]
+            out[name] = [level_label(v) for v in col]
         else:
             out[name] = col.to_numpy(dtype=float)
     return out
