@@ -301,6 +301,40 @@ class MMRMResult:
         """
         return fitted_conditional(self, beta, sigma, at=at)
 
+    def simulate(self, n: int = 1, seed=None, method: str = "conditional", *,
+                 given_observed: bool = False, frame: bool = False):
+        """New response vectors from the fitted model (R mmrm ``simulate()``); see
+        :func:`irtrial.mmrm.simulate.simulate`.
+
+        Examples
+        --------
+        >>> import irtrial
+        >>> from irtrial.synthetic import ir_wrap_trial
+        >>> irtrial.mmrm(ir_wrap_trial(), df="satterthwaite").simulate(3, seed=1).shape
+        (234, 3)
+        """
+        from irtrial.mmrm.simulate import simulate
+
+        return simulate(self, n, seed, method, given_observed=given_observed, frame=frame)
+
+    def draw_parameters(self, n: int, seed=None, method: str = "asymptotic", *,
+                        strata: str | None = None, n_jobs: int = 1, scheduler=None):
+        """Draws of (beta, Sigma) (asymptotic normal or bootstrap of subjects); see
+        :func:`irtrial.mmrm.simulate.draw_parameters`.
+
+        Examples
+        --------
+        >>> import irtrial
+        >>> from irtrial.synthetic import ir_wrap_trial
+        >>> fit = irtrial.mmrm(ir_wrap_trial(), df="satterthwaite")
+        >>> fit.draw_parameters(10, seed=1).sigma.shape
+        (10, 1, 6, 6)
+        """
+        from irtrial.mmrm.simulate import draw_parameters
+
+        return draw_parameters(self, n, seed, method, strata=strata, n_jobs=n_jobs,
+                               scheduler=scheduler)
+
     # ---- display ---------------------------------------------------------------------------
     def summary(self) -> Summary:
         """SAS-style summary: model information, fit statistics, covariance parameters,
