@@ -133,3 +133,24 @@ def test_design_errors_say_what_to_do():
         simulate(_design(), n_sim=0)
     with pytest.raises(ModelSpecError, match="analysis"):
         simulate(_design(), "anova", n_sim=2)
+
+
+def test_sample_size_search_brackets_the_analytic_ancova_answer():
+    from irtrial.power import ancova, sample_size
+
+    d = _design(n=20, hazard=0.0, effect=(0.0, -0.3, -0.5, -0.8))
+    s = d.covariance_matrix()
+    var_c = s[0, 0] + s[-1, -1] - 2 * s[0, -1]
+    rho = (s[0, -1] - s[0, 0]) / np.sqrt(var_c * s[0, 0])  # corr(change, baseline)
+    exact = ancova(-0.8, np.sqrt(var_c), rho=rho, power=0.8).n
+    res = sample_size(d, 0.8, "ancova", n_grid=[10, 15, 20, 25, 30, 35, 40, 45], n_sim=400,
+                      seed=8)
+    lo, hi = res.n_ci
+    assert lo <= exact <= hi
+    assert res.power_at(res.n) >= 0.8 > res.power_at(res.n - 1)
+    assert res.n_total == res.n + res.n_active
+    t = res.table
+    assert list(t["n"]) == [10, 15, 20, 25, 30, 35, 40, 45]
+    assert np.all(np.abs(t["power"] - t["smoothed_power"]) < 4 * t["mc_se"] + 1e-9)
+    with pytest.raises(ModelSpecError, match="every n"):
+        sample_size(d, 0.8, "ancova", n_grid=[200, 300], n_sim=20, seed=1)

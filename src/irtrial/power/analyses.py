@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from irtrial.errors import IrtrialError, ModelSpecError
 from irtrial.synthetic import Dropout, SimulatedArrays, TrialDesign, simulate_trial
@@ -100,8 +100,8 @@ def _t_outcome(est, se, dfv, conf_level) -> Outcome:
     if not (np.isfinite(est) and np.isfinite(se) and se > 0 and dfv > 0):
         return Outcome(message="not estimable")
     t = est / se
-    q = stats.t.ppf(0.5 + conf_level / 2, dfv)
-    return Outcome(estimate=est, std_error=se, df=dfv, p_value=2 * stats.t.sf(abs(t), dfv),
+    q = special.stdtrit(dfv, 0.5 + conf_level / 2)  # scipy.special: no per-call overhead
+    return Outcome(estimate=est, std_error=se, df=dfv, p_value=2 * special.stdtr(dfv, -abs(t)),
                    ci_lower=est - q * se, ci_upper=est + q * se, converged=True)
 
 
@@ -215,15 +215,18 @@ class AncovaAnalysis:
         return len(design.arms)
 
     def run(self, n_arms: int, sim: SimulatedArrays) -> Outcome:
-        keep = np.isfinite(sim.y[:, -1]) & np.isin(sim.arm, (0, self.arm))
+        keep = np.isfinite(sim.y[:, -1]) & ((sim.arm == 0) | (sim.arm == self.arm))
         y0, yj, arm = sim.y[keep, 0], sim.y[keep, -1], sim.arm[keep]
         x = np.column_stack([np.ones(y0.size), y0, arm == self.arm])
         dfv = y0.size - 3
         if dfv < 1 or len(np.unique(arm)) < 2:
             return Outcome(message="too few completers")
-        beta, *_ = np.linalg.lstsq(x, yj - y0, rcond=None)
+        try:
+            xtx_inv = np.linalg.inv(x.T @ x)
+        except np.linalg.LinAlgError:
+            return Outcome(message="singular design (constant baseline?)")
+        beta = xtx_inv @ (x.T @ (yj - y0))
         resid = yj - y0 - x @ beta
-        xtx_inv = np.linalg.pinv(x.T @ x)
         se = np.sqrt(resid @ resid / dfv * xtx_inv[2, 2])
         return _t_outcome(float(beta[2]), float(se), dfv, self.conf_level)
 

@@ -59,6 +59,11 @@ def _record(i: int, k: int, o: Outcome) -> tuple:
 def run_batch(task: Task, start: int, stop: int) -> tuple[np.ndarray, list[str]]:
     """Replicates ``start .. stop-1`` at every sample size: a float array (one row per
     replicate x n, columns :data:`RECORD_FIELDS`) and the failure messages."""
+    with np.errstate(all="ignore"):  # a diverging fit is a failed replicate, not a warning
+        return _run_batch(task, start, stop)
+
+
+def _run_batch(task: Task, start: int, stop: int) -> tuple[np.ndarray, list[str]]:
     rows, messages = [], []
     for i in range(start, stop):
         ss = np.random.SeedSequence(task.entropy, spawn_key=(i,))

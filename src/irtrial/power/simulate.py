@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from irtrial.errors import ModelSpecError
 from irtrial.power.analyses import (
@@ -409,11 +409,11 @@ def _fit_probit(sqrt_n: np.ndarray, k: np.ndarray, m: np.ndarray) -> tuple[float
     eps = 0.5 / m
     p = np.clip(k / m, eps, 1 - eps)
     x = np.column_stack([np.ones_like(sqrt_n), sqrt_n])
-    beta = np.linalg.lstsq(x, stats.norm.ppf(p), rcond=None)[0]
+    beta = np.linalg.lstsq(x, special.ndtri(p), rcond=None)[0]
     for _ in range(50):
         eta = x @ beta
-        mu = np.clip(stats.norm.cdf(eta), 1e-10, 1 - 1e-10)
-        dens = stats.norm.pdf(eta)
+        mu = np.clip(special.ndtr(eta), 1e-10, 1 - 1e-10)
+        dens = np.exp(-0.5 * eta**2) / np.sqrt(2 * np.pi)
         w = m * dens**2 / (mu * (1 - mu))
         z = eta + (k / m - mu) / np.maximum(dens, 1e-300)
         new = np.linalg.lstsq(x.T @ (w[:, None] * x), x.T @ (w * z), rcond=None)[0]
