@@ -65,7 +65,8 @@ if TYPE_CHECKING:
     from irtrial.plan import PrimaryFit, StudyPlan
     from irtrial.trial import Trial
 
-__all__ = ["analysis_data", "sas_code", "r_code", "r_gls_code", "code_files", "write_code",
+__all__ = ["analysis_data", "sas_code", "r_code", "r_gls_code", "r_code_gls", "code_files",
+           "write_code",
            "DATA_FILE", "R_VCOV"]
 
 #: name of the analysis data set next to the code
@@ -331,6 +332,10 @@ def r_gls_code(fit: PrimaryFit, plan: StudyPlan, trial: Trial,
               f"           method = {_r_string(res.method.upper())}, na.action = na.omit)",
               "print(summary(fit))", "", *_r_diffs(fit, res.conf_level, mode)]
     return "\n".join(lines) + "\n"
+
+
+#: the same function under the name the report's code section looks up
+r_code_gls = r_gls_code
 
 
 def code_files(fit: PrimaryFit, plan: StudyPlan, trial: Trial) -> dict[str, str]:
