@@ -58,6 +58,8 @@ DF_R: dict[str, str] = {
 _DF_ALIASES = {
     "kr": "kenward-roger", "kenwardroger": "kenward-roger",
     "kr(firstorder)": "kenward-roger-linear", "kr-linear": "kenward-roger-linear",
+    "kr(linear)": "kenward-roger-linear", "kenwardroger(firstorder)": "kenward-roger-linear",
+    "kenwardroger(linear)": "kenward-roger-linear",
     "satterth": "satterthwaite", "satterthwaite": "satterthwaite", "sat": "satterthwaite",
     "bw": "between-within", "betwithin": "between-within", "resid": "residual",
     "res": "residual",
@@ -86,9 +88,15 @@ def _key(name: object) -> str:
 
 
 def covariance_name(name: object) -> str | None:
-    """irtrial's name of a covariance structure written as in SAS or irtrial; None if unknown."""
+    """irtrial's name of a covariance structure written as in SAS or irtrial; None if unknown.
+
+    The spellings the engine accepts (:data:`irtrial.mmrm.options.COVARIANCE_NAMES`) and a few
+    more (``"unstructured"``).
+    """
+    from irtrial.mmrm.options import COVARIANCE_NAMES
+
     key = _key(name)
-    key = _COVARIANCE_ALIASES.get(key, key)
+    key = _COVARIANCE_ALIASES.get(key, COVARIANCE_NAMES.get(key.replace(" ", ""), key))
     return key if key in COVARIANCE_SAS else None
 
 
@@ -103,5 +111,6 @@ def vcov_name(name: object) -> str | None:
     """irtrial's name of a fixed-effects covariance (``asymptotic``, ``empirical``...)."""
     key = _key(name).replace(" ", "")
     key = {"kr": "kenward-roger", "kr(firstorder)": "kenward-roger-linear",
-           "model": "asymptotic", "sandwich": "empirical"}.get(key, key)
+           "kr(linear)": "kenward-roger-linear", "model": "asymptotic",
+           "model-based": "asymptotic", "sandwich": "empirical"}.get(key, key)
     return key if key in _VCOV else None
