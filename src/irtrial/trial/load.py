@@ -575,9 +575,10 @@ def _blank_role_problems(frame, s, subj, arm, visit, value, listed) -> list[Prob
             "(a data error, not an exclusion)", s.subject, no_id, subj))
     known = subj.notna().to_numpy() & listed
     if known.any() and s.arm in frame.columns:
-        has_arm = pd.Series(arm.notna().to_numpy()[known]).groupby(
-            subj.to_numpy(dtype=object)[known]).any()
-        armless = set(has_arm.index[~has_arm.to_numpy()])
+        codes, ids = pd.factorize(subj.to_numpy(dtype=object))
+        with_arm = np.bincount(codes[known & arm.notna().to_numpy()], minlength=len(ids))
+        seen = np.bincount(codes[known], minlength=len(ids))
+        armless = set(ids[(seen > 0) & (with_arm == 0)])
         if armless:
             mask = known & subj.isin(armless).to_numpy()
             problems.append(V.rows_problem(

@@ -182,7 +182,10 @@ def _first_cell(fields: Sequence[object]) -> str:
 def _from_records(records: list[tuple[int, list]], row_label: str, text_cells: bool,
                   delimiter: str = ",") -> Records:
     word = "line" if row_label == "lines" else "sheet row"
-    counts = [_filled(f) for _, f in records]
+    if text_cells:  # all cells are str: count the non-blank ones at C speed
+        counts = [sum(map(bool, map(str.strip, f))) for _, f in records]
+    else:
+        counts = [_filled(f) for _, f in records]
     nonblank = [i for i, c in enumerate(counts) if c > 0]
     rec = Records(pd.DataFrame(), row_label)
     if not nonblank:
@@ -220,9 +223,13 @@ def _from_records(records: list[tuple[int, list]], row_label: str, text_cells: b
             continue
         if i in footer_set:
             continue
-        if _SUMMARY.match(str(fields[0]) if fields and not _empty(fields[0]) else "") and \
-                not str(fields[0]).strip()[:1].isdigit():
+        first = fields[0] if fields else ""
+        if isinstance(first, str) and first[:1].isalpha() and _SUMMARY.match(first):
             summary.append(line)
+            continue
+        if len(fields) == width:  # the usual row
+            rows.append(fields)
+            index.append(line)
             continue
         cells = list(fields)
         n = len(cells)
