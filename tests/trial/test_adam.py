@@ -211,3 +211,19 @@ def test_adas_raw_adam_frame_character_site_is_a_factor():
     want = pd.DataFrame(ref["contrasts"])
     np.testing.assert_allclose(con["estimate"], want["estimate"], rtol=1e-4)
     np.testing.assert_allclose(con["std_error"], want["std_error"], rtol=1e-4)
+
+
+def test_arms_in_trt01pn_order_and_inconsistent_codes_are_a_problem():
+    df = make_adam(params=("PAIN",)).rename(columns={"TRTP": "TRT01P"})
+    three = df["USUBJID"].isin(["IRW-S01", "IRW-S02"])
+    df.loc[three, "TRT01P"] = "Active high"
+    df["TRT01PN"] = df["TRT01P"].map({"Placebo": 0.0, "IR": 10.0, "Active high": 20.0})
+    trial = read_trial(df)
+    assert trial.arms == ("Placebo", "IR", "Active high")  # not A-Z ("Active high", "IR")
+    assert "arms in TRT01PN order: Placebo, IR, Active high; the control goes first" \
+        in trial.notes
+    df.loc[df.index[0], "TRT01PN"] = 99.0
+    with pytest.raises(TrialValidationError, match="cannot order the arms by 'TRT01PN': arm"):
+        read_trial(df)
+    assert read_trial(df, arm_order=["Placebo", "Active high", "IR"]).arms == (
+        "Placebo", "Active high", "IR")
