@@ -57,3 +57,22 @@ def test_plan_init_on_a_bad_file_exits_2(runner, bad_csv):
     result = runner.invoke(app, ["plan", "init", str(bad_csv)])
     assert result.exit_code == 2
     assert result.output.startswith("error: 3 problems found")
+
+
+def test_plan_init_on_a_wide_file_reads_back(runner, replica_csv, tmp_path):
+    import pandas as pd
+
+    long = pd.read_csv(replica_csv)
+    wide = long.pivot_table(index=["USUBJID", "ARM", "AGE", "SEX"], columns="AVISIT",
+                            values="AVAL").reset_index()
+    wide.columns.name = None
+    path = tmp_path / "wide.csv"
+    wide.to_csv(path, index=False)
+    result = runner.invoke(app, ["plan", "init", str(path), "--format", "wide", "--covariate",
+                                 "AGE", "--covariate", "SEX", "--range", "0", "10"])
+    assert result.exit_code == 0, result.output
+    plan_file = tmp_path / "study.toml"
+    plan_file.write_text(result.output)
+    plan = read_plan(plan_file)
+    assert plan.data.format == "wide" and plan.data.visit is None
+    assert plan.data.categorical == ("SEX",) and plan.primary.covariates == ("AGE", "SEX")

@@ -131,7 +131,8 @@ def init(
         s = trial.schema
         found = {role: getattr(s, role) for role in ("subject", "arm", "visit", "visit_num",
                                                      "outcome", "baseline", "baseline_flag")
-                 if getattr(s, role) is not None and options.get(role) is None}
+                 if getattr(s, role) is not None and options.get(role) is None
+                 and not (format_ == "wide" and role in ("visit", "visit_num", "outcome"))}
         plan = plan.with_overrides(
             **found, control=trial.control, arm_order=list(trial.arms),
             baseline_visit=trial.baseline_visit,

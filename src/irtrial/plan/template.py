@@ -116,9 +116,11 @@ def plan_template(plan: StudyPlan, trial: Trial | None = None,
     mapping = dict(data)
     if trial is not None:
         s = trial.schema
+        wide = mapping.get("format") == "wide"  # visit and outcome are the visit columns
         for role in ("subject", "arm", "visit", "visit_num", "outcome", "baseline",
                      "baseline_flag"):
-            if getattr(s, role) is not None:
+            if getattr(s, role) is not None and not (
+                    wide and role in ("visit", "visit_num", "outcome")):
                 mapping.setdefault(role, getattr(s, role))
         mapping.setdefault("control", trial.control)
         mapping.setdefault("arm_order", list(trial.arms))
