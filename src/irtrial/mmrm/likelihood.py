@@ -188,15 +188,18 @@ class Likelihood:
                 gmats[g][flat] += q.reshape(-1)
             if order >= 2:
                 sl = slices[g]
-                dflat = dsig[g]
-                kg = dflat.shape[0]
-                dk = dflat.take(flat, axis=1)  # (kg, t*t): dSigma_k[visits, visits]
-                du = (dk.reshape(kg * t, t) @ u.T).reshape(kg, t, m)  # dS_k u_i
-                sdu = np.matmul(sinv, du).reshape(kg, t * m)
-                du2 = du.reshape(kg, t * m)
-                t1[sl, sl] += sdu @ du2.T
+                dk = dsig[g].take(flat, axis=1)  # (kg, t*t): dSigma_k[visits, visits]
+                # sum_i u_i' D_k S^-1 D_l u_i = tr(D_k S^-1 D_l U), U = sum_i u_i u_i':
+                # M[(a,b),(c,d)] = S^-1[b,c] U[d,a], so the cost does not grow with m
+                uu = u.T @ u
+                mk = (sinv[None, :, :, None] * uu.T[:, None, None, :]).reshape(t * t, t * t)
+                t1[sl, sl] += dk @ mk @ dk.T
                 if self.reml:
-                    h[sl] += du2 @ a  # sum_i X_i' S^-1 dS_k u_i
+                    # sum_i X_i' S^-1 D_k u_i = sum_cd D_k[c,d] W[c,d,:],
+                    # W[c,d,:] = sum_i (S^-1 X_i)[c,:] u_i[d]
+                    w = (a.reshape(t, m, p).transpose(0, 2, 1).reshape(t * p, m) @ u)
+                    w = w.reshape(t, p, t).transpose(0, 2, 1).reshape(t * t, p)
+                    h[sl] += dk @ w
         value += quad
         grad = info = None
         if order >= 1:
