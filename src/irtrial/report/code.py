@@ -245,10 +245,13 @@ def _r_read(data_file: str) -> list[str]:
 
 
 def _r_diffs(fit: PrimaryFit, conf: float, mode: str = "") -> list[str]:
+    arms = list(fit.factor_levels.get(C.ARM, (fit.control,)))
+    ref = arms.index(fit.control) + 1 if fit.control in arms else 1
+    where = "the first level" if ref == 1 else f"level {ref}"
     return [
         f"emm <- emmeans(fit, ~ arm | visit{mode})",
-        f"# each active arm minus {fit.control} (the first level), at every visit",
-        'diffs <- contrast(emm, method = "trt.vs.ctrl", ref = 1, adjust = "none")',
+        f"# each active arm minus {fit.control} ({where}), at every visit",
+        f'diffs <- contrast(emm, method = "trt.vs.ctrl", ref = {ref}, adjust = "none")',
         f"res <- as.data.frame(summary(diffs, infer = c(TRUE, TRUE), level = {conf:.10g}))",
         "print(res)",
     ]
