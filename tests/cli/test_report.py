@@ -21,35 +21,40 @@ def primary_rows(out):
     return results["sections"]["primary"]
 
 
-def test_report_runs_the_plan_file(runner, replica_csv, tmp_path):
-    out = tmp_path / "reports"
-    result = runner.invoke(app, ["report", str(replica_csv), "--plan", str(PLAN), "--out",
-                                 str(out), "--no-pdf"])
+@pytest.fixture(scope="module")
+def plan_run(tmp_path_factory):
+    """One report (no PDF) of the replica from its plan file, with options overriding it."""
+    from typer.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("plan_run") / "reports"
+    csv = REPO / "data" / "synthetic" / "ir_wrap_trial.csv"
+    result = CliRunner().invoke(app, [
+        "report", str(csv), "--plan", str(PLAN), "--out", str(out), "--no-pdf",
+        "--covariance", "CS", "--df", "satterthwaite", "--conf-level", "0.9",
+        "--primary-visit", "Week 4"])
+    return result, out, csv
+
+
+def test_report_runs_the_plan_file_with_options_overriding_it(plan_run):
+    result, out, csv = plan_run
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [f"wrote {out / 'report.html'}",
                                           f"wrote {out / 'results.json'}"]
     primary = primary_rows(out)
+    # from the plan file: the model and its covariates
     assert primary["formula"] == "change ~ baseline + AGE + SEX + PAINDUR + arm * visit"
-    plan = read_plan(PLAN)
-    fit = fit_primary(irtrial.read_trial(replica_csv, **plan.read_kwargs()), plan)
-    week6 = [r for r in primary["contrasts"] if r["primary"]]
-    assert [r["visit"] for r in week6] == ["Week 6"]
-    assert week6[0]["estimate"] == pytest.approx(fit.primary.estimate.iloc[0], rel=1e-10)
-    html = (out / "report.html").read_text(encoding="utf-8")
-    assert "--plan" in html  # the command, in provenance
-
-
-def test_options_override_the_plan(runner, replica_csv, tmp_path):
-    out = tmp_path / "reports"
-    result = runner.invoke(app, ["report", str(replica_csv), "--plan", str(PLAN), "--out",
-                                 str(out), "--no-pdf", "--covariance", "CS", "--df",
-                                 "satterthwaite", "--conf-level", "0.9", "--primary-visit",
-                                 "Week 4"])
-    assert result.exit_code == 0, result.output
-    primary = primary_rows(out)
+    # from the command line: structure, df, confidence level, primary visit
     assert primary["covariance_sas"] == "CS" and primary["df_method"] == "satterthwaite"
     assert primary["conf_level"] == 0.9 and primary["primary_visit"] == "Week 4"
-    assert primary["formula"] == "change ~ baseline + AGE + SEX + PAINDUR + arm * visit"
+    plan = read_plan(PLAN).with_overrides(covariance="CS", df="satterthwaite", conf_level=0.9,
+                                          primary_visit="Week 4")
+    fit = fit_primary(irtrial.read_trial(csv, **plan.read_kwargs()), plan)
+    week4 = [r for r in primary["contrasts"] if r["primary"]]
+    assert [r["visit"] for r in week4] == ["Week 4"]
+    assert week4[0]["estimate"] == pytest.approx(fit.primary.estimate.iloc[0], rel=1e-10)
+    assert week4[0]["ci_lower"] == pytest.approx(fit.primary.ci_lower.iloc[0], rel=1e-10)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "--plan" in html and "--covariance CS" in html  # the command, in provenance
 
 
 def test_without_a_plan_covariates_enter_the_model(runner, replica_csv, tmp_path):
