@@ -227,3 +227,23 @@ def test_arms_in_trt01pn_order_and_inconsistent_codes_are_a_problem():
         read_trial(df)
     assert read_trial(df, arm_order=["Placebo", "Active high", "IR"]).arms == (
         "Placebo", "Active high", "IR")
+
+
+def test_adas_site_factor_kenward_roger_matches_r_mmrm(adas):
+    # source: tests/reference/r/adas_sitegr1.R (R mmrm 0.3.18, method = "Kenward-Roger",
+    # vcov = "Kenward-Roger-Linear" = SAS DDFM=KR for TYPE=UN)
+    import irtrial
+
+    ref = json.loads((_REF / "r" / "adas_sitegr1.json").read_text())["mmrm_kenward_roger_linear"]
+    fit = irtrial.mmrm(adas, "change ~ baseline + SITEGR1 + arm * visit", df="kenward-roger")
+    for table, got in (("lsmeans", fit.lsmeans("arm", by="visit")),
+                       ("contrasts", fit.contrasts("arm", by="visit"))):
+        want = pd.DataFrame(ref[table])
+        arm = want["TRTP"] if "TRTP" in want else want["contrast"].str.removesuffix(
+            " - Placebo")
+        got = got.set_index(["arm", "visit"]).loc[list(zip(arm, want["AVISIT"], strict=True))]
+        np.testing.assert_allclose(got["estimate"], want["estimate"], rtol=1e-4)
+        np.testing.assert_allclose(got["std_error"], want["std_error"], rtol=1e-4)
+        np.testing.assert_allclose(got["df"], want["df"], rtol=1e-3)
+        if "p_value" in want:
+            np.testing.assert_allclose(got["p_value"], want["p_value"], rtol=1e-3)

@@ -3,7 +3,12 @@
 # Unstructured MMRM fitted with nlme::gls (corSymm + varIdent), REML, LS means and the
 # arm - Placebo differences by visit from emmeans (equal weights over the SITEGR1 levels, BASE at
 # its mean over the analysed rows, as SAS LSMEANS and irtrial).
-# Run from the repository root:  Rscript tests/reference/r/adas_sitegr1.R
+# The same model is also fitted with R mmrm when the mmrm package is installed (here: a scratch
+# library built from source, mmrm 0.3.18): Kenward-Roger df with the linear-parametrisation
+# adjusted covariance, vcov = "Kenward-Roger-Linear", which is SAS DDFM=KR for TYPE=UN (SAS
+# parametrises UN linearly; mmrm's default "Kenward-Roger" vcov uses its Cholesky parametrisation,
+# whose second-derivative terms change the SEs by ~0.2% here).
+# Run from the repository root:  R_LIBS=/work/rlib Rscript tests/reference/r/adas_sitegr1.R
 # Writes tests/reference/r/adas_sitegr1.json. R 4.2, nlme, emmeans, haven, jsonlite (Debian).
 #
 # Data: tests/reference/data/adadas_actot.xpt (see tests/reference/data/README.md).
@@ -40,6 +45,23 @@ fit_num <- update(fit, CHG ~ BASE + SITENUM + TRTP * AVISIT)
 ct_num <- as.data.frame(summary(contrast(emmeans(fit_num, ~ TRTP | AVISIT, mode = "df.error"),
                                          "trt.vs.ctrl", ref = 1, adjust = "none")))
 
+mmrm_part <- NULL
+if (requireNamespace("mmrm", quietly = TRUE)) {
+  fit_m <- mmrm::mmrm(CHG ~ BASE + SITEGR1 + TRTP * AVISIT + us(AVISIT | USUBJID), data = d,
+                      reml = TRUE, method = "Kenward-Roger", vcov = "Kenward-Roger-Linear")
+  emm_m <- emmeans(fit_m, ~ TRTP | AVISIT)
+  lsm_m <- as.data.frame(summary(emm_m))
+  ct_m <- as.data.frame(summary(contrast(emm_m, "trt.vs.ctrl", ref = 1, adjust = "none")))
+  mmrm_part <- list(
+    version = as.character(packageVersion("mmrm")), vcov = "Kenward-Roger-Linear",
+    neg2_res_loglik = -2 * as.numeric(logLik(fit_m)),
+    lsmeans = data.frame(TRTP = as.character(lsm_m$TRTP), AVISIT = as.character(lsm_m$AVISIT),
+                         estimate = lsm_m$emmean, std_error = lsm_m$SE, df = lsm_m$df),
+    contrasts = data.frame(AVISIT = as.character(ct_m$AVISIT),
+                           contrast = as.character(ct_m$contrast), estimate = ct_m$estimate,
+                           std_error = ct_m$SE, df = ct_m$df, p_value = ct_m$p.value))
+}
+
 out <- list(
   model = "CHG ~ BASE + SITEGR1 + TRTP * AVISIT, SITEGR1 factor, us(AVISIT | USUBJID), REML (nlme::gls corSymm + varIdent)",
   n_obs = nrow(d), n_subjects = length(unique(d$USUBJID)),
@@ -51,7 +73,8 @@ out <- list(
                          estimate = ct$estimate, std_error = ct$SE),
   contrasts_site_numeric = data.frame(AVISIT = as.character(ct_num$AVISIT),
                                       contrast = as.character(ct_num$contrast),
-                                      estimate = ct_num$estimate, std_error = ct_num$SE)
+                                      estimate = ct_num$estimate, std_error = ct_num$SE),
+  mmrm_kenward_roger_linear = mmrm_part
 )
 write_json(out, "tests/reference/r/adas_sitegr1.json", digits = NA, pretty = TRUE,
            auto_unbox = TRUE)
