@@ -231,6 +231,14 @@ class ReportInputs:
         }
         return {key: attempt(runs[key]) for key in self.plan.supportive.analyses if key in runs}
 
+    @cached_property
+    def supportive_rows(self) -> pd.DataFrame:
+        """The comparisons of :attr:`supportive` as tidy rows, the MMRM first (shared by the
+        supportive section and the forest plot)."""
+        from irtrial.report.sections.supportive import supportive_rows
+
+        return supportive_rows(self)
+
     @property
     def responder_visit(self) -> str:
         return str(self.plan.responders.visit or self.primary_visit)

@@ -52,9 +52,20 @@ FIGSIZE = (7.0, 3.6)
 MAX_POINTS = 4000
 
 
-def new_axes(figsize: tuple[float, float] = FIGSIZE, ncols: int = 1):
-    """A new figure with ``ncols`` axes (constrained layout)."""
-    fig, axes = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
+def _margins(fig: Figure, left: float = 0.75, right: float = 0.15, bottom: float = 0.6,
+             top: float = 0.15, wspace: float = 0.75) -> None:
+    """Fixed margins in inches (a layout engine would cost more than the drawing itself)."""
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h,
+                        wspace=wspace / (w / max(len(fig.axes), 1)))
+
+
+def new_axes(figsize: tuple[float, float] = FIGSIZE, ncols: int = 1, **margins: float):
+    """A new figure (not registered with pyplot: nothing to close) with ``ncols`` axes and
+    fixed margins in inches (``left``, ``right``, ``bottom``, ``top``, ``wspace``)."""
+    fig = Figure(figsize=figsize)
+    axes = fig.subplots(1, ncols)
+    _margins(fig, **margins)
     return axes
 
 
@@ -156,8 +167,9 @@ def plot_trajectories(data: pd.DataFrame, arms: Sequence[str], *, y: str = C.VAL
     """
     visits = list(dict.fromkeys(data[C.VISIT].astype(str)))
     x_map = {v: float(k) for k, v in enumerate(visits)}
-    fig, axes = plt.subplots(1, len(arms), figsize=(FIGSIZE[0], FIGSIZE[1] * 0.95),
-                             layout="constrained", sharey=True, squeeze=False)
+    fig = Figure(figsize=(FIGSIZE[0], FIGSIZE[1] * 0.95))
+    axes = fig.subplots(1, len(arms), sharey=True, squeeze=False)
+    _margins(fig, bottom=0.72 if len(visits) > 4 else 0.55, top=0.3, wspace=0.25)
     rng = np.random.default_rng(seed)
     shown = 0
     labels = visit_labels or {}
@@ -225,7 +237,9 @@ def plot_forest(rows: pd.DataFrame, ax: Axes | None = None, *, xlabel: str = "Di
         lines.append((str(r["label"]), r))
     height = max(2.2, 0.24 * len(lines) + 1.0)
     if ax is None:
-        _, ax = plt.subplots(figsize=(FIGSIZE[0], height), layout="constrained")
+        longest = max((len(label) for label, _ in lines), default=10)
+        ax = new_axes((FIGSIZE[0], height), left=min(0.35 + 0.062 * longest, 3.2),
+                      bottom=0.75 if favours else 0.55)
     n = len(lines)
     ticks, labels = [], []
     for i, (label, r) in enumerate(lines):
@@ -332,7 +346,7 @@ def to_svg(fig: Figure, close: bool = False) -> str:
     return text[text.index("<svg"):]
 
 
-def to_png(fig: Figure, path, dpi: int = 110, close: bool = True) -> None:
+def to_png(fig: Figure, path, dpi: int = 100, close: bool = True) -> None:
     """Write the figure as PNG (white background) and close it."""
     fig.savefig(path, format="png", dpi=dpi, facecolor="white",
                 metadata={"Software": None})

@@ -62,9 +62,20 @@ def forest_rows(inputs, supportive: pd.DataFrame) -> pd.DataFrame:
                                        "primary"])
 
 
+def axis_label(prefix: str, inputs, limit: int = 34) -> str:
+    """``prefix`` + the endpoint, short enough for an axis (units only when it is too long)."""
+    full = f"{prefix} {inputs.endpoint_label}".strip() + (
+        f" ({inputs.units})" if inputs.units else "")
+    if len(full) <= limit:
+        return full
+    plain = f"{prefix} {inputs.endpoint_label}".strip()
+    if len(plain) <= limit:
+        return plain
+    return f"{prefix} ({inputs.units})" if inputs.units else prefix
+
+
 def build(inputs) -> SectionOutput:
     from irtrial.report.render import records
-    from irtrial.report.sections.supportive import supportive_rows
 
     trial = inputs.trial
     level = ci_label(inputs.conf_level)
@@ -75,7 +86,8 @@ def build(inputs) -> SectionOutput:
     rng = inputs.plan.endpoint.range or trial.outcome_range
 
     values = _long_values(inputs)
-    ax, shown = F.plot_trajectories(values, arms, ylabel=label, visit_labels=inputs.visit_labels,
+    ax, shown = F.plot_trajectories(values, arms, ylabel=axis_label("", inputs),
+                                    visit_labels=inputs.visit_labels,
                                     max_subjects=MAX_TRAJECTORIES, seed=inputs.plan.seed,
                                     outcome_range=rng)
     n_by = trial.n_by_arm()
@@ -87,25 +99,27 @@ def build(inputs) -> SectionOutput:
         ax.figure))
 
     vs = inputs.visit_summary
-    ax = F.plot_mean_ci(vs[vs["variable"] == C.VALUE], arms=arms, ylabel=f"Mean {label}",
+    ax = F.plot_mean_ci(vs[vs["variable"] == C.VALUE], arms=arms,
+                        ylabel=axis_label("Mean", inputs),
                         visit_labels=inputs.visit_labels, outcome_range=rng)
     out.append(FigureOut("mean_ci", f"Mean {label} by visit and arm with the t-based {level} "
                                     "(observed values; arms shifted slightly apart).",
                          ax.figure))
     if inputs.primary.ok:
         pf = inputs.primary.result
-        ax = F.plot_lsmeans(pf.lsmeans, arms=arms, ylabel=f"LS mean change in {label}",
+        ax = F.plot_lsmeans(pf.lsmeans, arms=arms, ylabel=axis_label("LS mean change", inputs),
                             visit_labels=inputs.visit_labels)
-        out.append(FigureOut("lsmeans", f"MMRM LS mean change from baseline by visit and arm "
+        out.append(FigureOut("lsmeans", f"MMRM LS mean change from baseline in {label} by "
+                                        f"visit and arm "
                                         f"with {level}s ({pf.covariance_sas} covariance).",
                              ax.figure))
-    sup = supportive_rows(inputs)
+    sup = inputs.supportive_rows
     forest = forest_rows(inputs, sup)
     if len(forest):
         active = trial.active_arms[0] if len(trial.active_arms) == 1 else "active"
         left, right = (active, trial.control) if inputs.lower_is_better else (
             trial.control, active)
-        ax = F.plot_forest(forest, xlabel=f"Difference in change in {label}",
+        ax = F.plot_forest(forest, xlabel=axis_label("Difference in change,", inputs, 60),
                            favours=(left, right))
         out.append(FigureOut("forest", f"Treatment differences ({active} \u2212 "
                                        f"{trial.control}) with {level}s: the MMRM at every "
@@ -135,7 +149,7 @@ def build(inputs) -> SectionOutput:
     res = inputs.residuals
     if res.ok:
         r = res.result
-        a1, a2 = F.new_axes((F.FIGSIZE[0], 3.2), ncols=2)
+        a1, a2 = F.new_axes((F.FIGSIZE[0], 3.2), ncols=2, left=0.7, wspace=0.8)
         F.plot_residuals(r["fitted"].to_numpy(), r["scaled"].to_numpy(), ax=a1)
         F.plot_qq(r["scaled"].to_numpy(), ax=a2)
         big = len(r) > F.MAX_POINTS

@@ -82,7 +82,7 @@ def _display(rows: pd.DataFrame, level: float, multi_arm: bool) -> pd.DataFrame:
         if multi_arm:
             row["Comparison"] = f"{r[C.ARM]} \u2212 {r['control']}"
         row.update({"Estimate": est, ci_label(level): ci, "p": fmt_p(r[C.P_VALUE]),
-                    "n (active, control)": f"{r['n_active']}, {r['n_control']}"})
+                    "n": f"{r['n_active']}, {r['n_control']}"})
         out.append(row)
     return pd.DataFrame(out)
 
@@ -162,7 +162,7 @@ def build(inputs) -> SectionOutput | None:
     from irtrial.report.render import records
 
     level = inputs.conf_level
-    rows = supportive_rows(inputs)
+    rows = inputs.supportive_rows
     multi = len(inputs.trial.active_arms) > 1
     comparisons = _display(rows, level, multi)
     if len(comparisons):
