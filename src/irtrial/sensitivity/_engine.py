@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from irtrial.errors import ConvergenceError, IrtrialError, SingularDesignError
-from irtrial.sensitivity._model import Fit, ImputationModel
 from irtrial.sensitivity.analysis import AncovaDesign
-from irtrial.sensitivity.impute import PatternIndex, impute
+from irtrial.sensitivity.impute import Conditioner, PatternIndex
 from irtrial.sensitivity.strategies import strategy_mean
 
 __all__ = ["Context", "StrategyPlan", "run_samples"]
@@ -49,8 +48,7 @@ class Context:
     keep: bool = False
 
     # ------------------------------------------------------------------------------------------
-    def _means(self, model: ImputationModel, fit: Fit, plan: StrategyPlan, index: np.ndarray):
-        own, ref = model.means(fit, index)
+    def _means(self, own: np.ndarray, ref: np.ndarray, plan: StrategyPlan, index: np.ndarray):
         mu = np.empty_like(own)
         per = plan.per_subject[index]
         ice = self.ice[index]
@@ -69,11 +67,17 @@ class Context:
         y = self.y[idx]
         unit = self.delta_unit[idx]
         stack = []
+        cache = {}
         for plan in self.plans:
-            model = self.models[plan.model]
-            fit = fits[plan.model]
-            mu = self._means(model, fit, plan, idx)
-            done = impute(y, mu, fit.sigma, self.patterns, idx, z)
+            if plan.model not in cache:
+                model = self.models[plan.model]
+                fit = fits[plan.model]
+                own, ref = model.means(fit, idx)
+                cond = Conditioner(fit.sigma, self.patterns, idx, draws=z is not None)
+                cache[plan.model] = (own, ref, cond)
+            own, ref, cond = cache[plan.model]
+            mu = self._means(own, ref, plan, idx)
+            done = cond.apply(y, mu, z)
             for d in self.deltas:
                 stack.append(done + d * unit if d != 0 else done)
         data = np.stack(stack)

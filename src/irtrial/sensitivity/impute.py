@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-__all__ = ["PatternIndex", "impute"]
+__all__ = ["PatternIndex", "Conditioner", "impute"]
 
 
 class PatternIndex:
@@ -46,6 +46,43 @@ class PatternIndex:
                 yield mask, part
 
 
+class Conditioner:
+    """The per-pattern pieces of y_m | y_o for one Sigma and one set of subjects, built once.
+
+    ``apply`` then imputes under any mean (every strategy of a sample shares them).
+    """
+
+    def __init__(self, sigma: np.ndarray, patterns: PatternIndex, index: np.ndarray,
+                 draws: bool = False):
+        self.blocks = []
+        for mask, part in patterns.groups(index):
+            m = mask
+            o = ~mask
+            if o.any():
+                cf = linalg.cho_factor(sigma[np.ix_(o, o)], lower=True, check_finite=False)
+                s_om = sigma[np.ix_(o, m)]
+                k = linalg.cho_solve(cf, s_om, check_finite=False)  # (o, m) = S_oo^-1 S_om
+                cond = sigma[np.ix_(m, m)] - s_om.T @ k
+            else:
+                k = None
+                cond = sigma[np.ix_(m, m)]
+            chol = np.linalg.cholesky(0.5 * (cond + cond.T)) if draws else None
+            self.blocks.append((np.flatnonzero(m), np.flatnonzero(o), part, k, chol))
+
+    def apply(self, y: np.ndarray, mu: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
+        """Completed copy of ``y`` (m, v) under the means ``mu`` (+ draws from ``z``)."""
+        out = np.array(y, dtype=float, copy=True)
+        for m, o, part, k, chol in self.blocks:
+            mu_p = mu[part]
+            cond = mu_p[:, m]
+            if k is not None:
+                cond = cond + (y[part][:, o] - mu_p[:, o]) @ k
+            if z is not None:
+                cond = cond + z[part][:, m] @ chol.T
+            out[np.ix_(part, m)] = cond
+        return out
+
+
 def impute(y: np.ndarray, mu: np.ndarray, sigma: np.ndarray, patterns: PatternIndex,
            index: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
     """Completed copy of ``y`` (m, v): missing values by their conditional mean (+ a draw).
@@ -70,23 +107,4 @@ def impute(y: np.ndarray, mu: np.ndarray, sigma: np.ndarray, patterns: PatternIn
     >>> impute(y, np.zeros((1, 2)), S, pats, np.array([0])).tolist()
     [[2.0, 1.0]]
     """
-    out = np.array(y, dtype=float, copy=True)
-    for mask, part in patterns.groups(index):
-        m = mask
-        o = ~mask
-        mu_p = mu[part]
-        if o.any():
-            s_oo = sigma[np.ix_(o, o)]
-            s_om = sigma[np.ix_(o, m)]
-            cf = linalg.cho_factor(s_oo, lower=True, check_finite=False)
-            k = linalg.cho_solve(cf, s_om, check_finite=False)  # (o, m) = S_oo^-1 S_om
-            cond = mu_p[:, m] + (out[np.ix_(part, o)] - mu_p[:, o]) @ k
-        else:
-            k = None
-            cond = mu_p[:, m]
-        if z is not None:
-            c = sigma[np.ix_(m, m)] - (s_om.T @ k if k is not None else 0.0)
-            chol = np.linalg.cholesky(0.5 * (c + c.T))
-            cond = cond + z[np.ix_(part, m)] @ chol.T
-        out[np.ix_(part, m)] = cond
-    return out
+    return Conditioner(sigma, patterns, index, draws=z is not None).apply(y, mu, z)
