@@ -173,3 +173,33 @@ def test_numeric_column_declared_a_factor_has_the_same_levels_in_data_and_code(r
     fit = fit_primary(with_site, plan)
     assert 'factor(d$SITE, levels = c("1", "2"))' in r_code(fit, plan, with_site)
     assert set(analysis_data(fit, with_site).SITE) == {"1", "2"}
+
+
+#: other df / vcov / method mappings, each a generated script run with R mmrm
+# source: tests/reference/r/report_code_ir_wrap_empirical.R (ARH(1), BW df, empirical vcov)
+# source: tests/reference/r/report_code_ir_wrap_ml.R (TOEPH, ML, Satterthwaite, 80% CIs)
+VARIANTS = {
+    "report_code_ir_wrap_empirical": dict(covariance="ARH(1)", df="BW", vcov="empirical"),
+    "report_code_ir_wrap_ml": dict(covariance="TOEPH", df="SATTERTHWAITE", method="ML",
+                                   conf_level=0.8),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_df_vcov_and_method_mappings_match_r_mmrm(name):
+    plan = StudyPlan.from_options(covariates=["AGE"], outcome_range=(0, 10), **VARIANTS[name])
+    trial = irtrial.read_trial(CSV, **plan.read_kwargs())
+    fit = fit_primary(trial, plan)
+    script, _ = reference(name)
+    generated = script.partition(MARKER)[0]
+    assert r_code(fit, plan, trial, data_file="report_code_ir_wrap_age.csv") == generated
+    assert analysis_data(fit, trial).to_csv(index=False, lineterminator="\n") == (
+        REF / "report_code_ir_wrap_age.csv").read_text()
+    out = json.loads((REF / f"{name}.json").read_text())
+    assert out["loglik"] == pytest.approx(fit.result.loglik, rel=1e-8)
+    rows = out["contrasts"]
+    ours = fit.contrasts
+    for key, col, rtol in (("estimate", "estimate", 1e-4), ("SE", "std_error", 1e-4),
+                           ("lower.CL", "ci_lower", 1e-4), ("upper.CL", "ci_upper", 1e-4),
+                           ("df", "df", 1e-3), ("p.value", "p_value", 1e-3)):
+        np.testing.assert_allclose(ours[col], [r[key] for r in rows], rtol=rtol, err_msg=key)
