@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _inference_helpers import full_model_state, sas_ref
+from _sas_reference import fev_data
 
 from irtrial.errors import ModelSpecError
 from irtrial.mmrm import lsmeans, testing
@@ -209,3 +210,25 @@ def test_differences_name_their_control():
     assert set(tab["ARMCD"]) == {"PBO"} and set(tab["control"]) == {"TRT"}
     overall = lsmeans.contrasts_table(state, "ARMCD", "PBO", df="satterthwaite")
     assert list(overall.columns[:3]) == ["ARMCD", "control", "estimate"]
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["FEV1 ~ RACE + SEX + ARMCD * AVISIT + FEV1_BL:ARMCD", "FEV1 ~ C(RACE) + SEX * ARMCD * AVISIT",
+     "FEV1 ~ ARMCD:AVISIT + FEV1_BL"],
+)
+def test_equal_weight_rows_without_the_grid_equal_the_grid(formula, monkeypatch):
+    # the fast path (product of the factors' averages) against the explicit reference grid
+    import irtrial
+    from irtrial.mmrm import lsmeans as lsm
+
+    fit = irtrial.mmrm(fev_data(), formula, subject="USUBJID", visit="AVISIT",
+                       df="satterthwaite")
+    st = fit.state
+    keys = [{"ARMCD": a, "AVISIT": v} for v in st.design.factors["AVISIT"]
+            for a in st.design.factors["ARMCD"]]
+    fast = lsm.grid_rows(st, keys, "equal", full=True)
+    assert lsm._equal_rows(st.design, keys, True) is not None
+    monkeypatch.setattr(lsm, "_equal_rows", lambda *a: None)
+    np.testing.assert_allclose(fast, lsm.grid_rows(st, keys, "equal", full=True), rtol=0,
+                               atol=1e-12)

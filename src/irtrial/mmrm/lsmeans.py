@@ -36,6 +36,7 @@ from irtrial import columns as C
 from irtrial.errors import ModelSpecError
 from irtrial.mmrm._types import ModelState
 from irtrial.mmrm.adjust import adjust_family, check_adjust
+from irtrial.mmrm.design import _recipe
 from irtrial.mmrm.estimability import full_model_matrix, is_estimable
 from irtrial.mmrm.testing import contrast_estimates, contrast_table
 
@@ -62,6 +63,9 @@ def grid_rows(
     """
     design = state.design
     if weights == "equal":
+        fast = _equal_rows(design, fixed_list, full)
+        if fast is not None:
+            return fast
         fixed_names = list(fixed_list[0]) if fixed_list else []
         others = [f for f in design.factors if f not in fixed_names]
         combos = list(itertools.product(*(design.factors[f] for f in others)))
@@ -85,6 +89,44 @@ def grid_rows(
     else:
         x = np.asarray(design.model_matrix(grid), dtype=float)
     return x.reshape(len(fixed_list), n, -1).mean(axis=1)
+
+
+def _equal_rows(design, fixed_list, full: bool) -> np.ndarray | None:
+    """Equal-weights rows without building the grid: every column of X is a product of factor
+    indicators and numeric variables of distinct variables, so its average over the full grid
+    of the other factors is the product of the factors' averages (1 / n_levels), the fixed
+    factors' indicators and the numerics' means. None when a column is not such a product
+    (transforms such as ``np.log(x)``; then the grid is built)."""
+    spec = getattr(design, "_spec", None)
+    if spec is None or not fixed_list:
+        return None
+    recipe = _recipe(list(spec.column_names), design.factors, design.numerics)
+    if recipe is None:
+        return None
+    n = len(fixed_list)
+    codes = {}
+    for name in fixed_list[0]:
+        levels = design.factors[name]
+        try:
+            codes[name] = np.array([levels.index(f[name]) for f in fixed_list])
+        except ValueError:
+            return None
+    x = np.empty((n, len(recipe)))
+    for j, parts in enumerate(recipe):
+        col = np.ones(n)
+        names = [name for name, _ in parts]
+        if len(set(names)) != len(names):
+            return None  # a variable twice in one column: not a product of averages
+        for name, lvl in parts:
+            if lvl is None:
+                col = col * design.numerics[name]
+            elif name in codes:
+                col = col * (codes[name] == lvl)
+            else:
+                col = col / len(design.factors[name])
+        x[:, j] = col
+    drop = getattr(design, "drop_aliased", None)
+    return x if full or drop is None else drop(x)
 
 
 def _check(state: ModelState, spec: str, by: str | None) -> None:
