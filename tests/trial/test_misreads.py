@@ -169,9 +169,9 @@ def test_title_blank_and_footer_rows_are_left_out_with_their_lines(tmp_path):
     trial = read_trial(path, outcome="pain")
     assert len(trial.subjects) == 4  # the footer is no subject
     notes = "\n".join(trial.notes)
-    assert "left out 1 title row above the header(s), not data: line(s) 1" in notes
-    assert "left out 1 blank line(s), not data: line(s) 8" in notes
-    assert f"left out 1 footer row(s), not data: line(s) {len(lines)}" in notes
+    assert "not data, left out: title row above the header (1) at line(s) 1" in notes
+    assert "not data, left out: blank line (1) at line(s) 8" in notes
+    assert f"not data, left out: footer row (1) at line(s) {len(lines)}" in notes
     _accounted(trial, len(lines) - 1)
     assert _validate(path).exit_code == 0
 
@@ -181,8 +181,8 @@ def test_summary_row_inside_the_data_is_left_out(tmp_path):
     lines = [HEADER, *body[:6], "Mean,,,6.5", *body[6:]]
     path = _write(tmp_path, lines)
     trial = read_trial(path, outcome="pain")
-    assert "left out 1 summary row (starts with a word such as 'Total' or 'Mean')(s), not " \
-        "data: line(s) 8" in trial.notes
+    assert "not data, left out: summary row (first cell 'Total', 'Mean', 'N'...) (1) at " \
+        "line(s) 8" in trial.notes
     _accounted(trial, len(lines) - 1)
 
 
@@ -199,7 +199,7 @@ def test_excel_title_rows_are_left_out_with_sheet_rows(tmp_path):
     wb.save(path)
     trial = read_trial(path, outcome="pain")
     assert len(trial.subjects) == 4
-    assert "left out 1 title row above the header(s), not data: sheet row(s) 1" in trial.notes
+    assert "not data, left out: title row above the header (1) at sheet row(s) 1" in trial.notes
     bad = tmp_path / "bad.xlsx"
     ws.cell(row=5, column=4, value="abc")
     wb.save(bad)

@@ -257,7 +257,7 @@ def test_empty_rows_are_recorded(tmp_path, long_df):
     # blank lines are not data: left out with their line numbers (header = line 1)
     n = len(long_df)
     assert len(trial.exclusions) == 0
-    assert f"left out 2 blank line(s), not data: line(s) {n + 2}, {n + 3}" in trial.notes
+    assert f"not data, left out: blank line (2) at line(s) {n + 2}, {n + 3}" in trial.notes
     assert trial.row_counts["not_data"] == 2 and trial.row_counts["input"] == n
     _accounted(trial)
 

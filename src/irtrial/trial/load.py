@@ -218,7 +218,7 @@ def read_trial(
     notes: list[str] = list(rec.notes)
     word = {"lines": "line", "sheet rows": "sheet row"}.get(row_label, "row")
     for why, lines in rec.left_out:
-        notes.append(f"left out {len(lines)} {why}(s), not data: {word}(s) "
+        notes.append(f"not data, left out: {why} ({len(lines)}) at {word}(s) "
                      f"{summarise(lines, word + 's')}")
     if format == "wide":
         frame, schema = _from_wide(frame, schema)

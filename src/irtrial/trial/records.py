@@ -244,8 +244,7 @@ def _from_records(records: list[tuple[int, list]], row_label: str, text_cells: b
     if blank:
         rec.left_out.append((f"blank {word}", blank))
     if summary:
-        rec.left_out.append(("summary row (starts with a word such as 'Total' or 'Mean')",
-                             summary))
+        rec.left_out.append(("summary row (first cell 'Total', 'Mean', 'N'...)", summary))
     if footer:
         rec.left_out.append(("footer row", sorted(records[i][0] for i in footer)))
     if ragged:
