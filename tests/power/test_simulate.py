@@ -154,3 +154,24 @@ def test_sample_size_search_brackets_the_analytic_ancova_answer():
     assert np.all(np.abs(t["power"] - t["smoothed_power"]) < 4 * t["mc_se"] + 1e-9)
     with pytest.raises(ModelSpecError, match="every n"):
         sample_size(d, 0.8, "ancova", n_grid=[200, 300], n_sim=20, seed=1)
+
+
+def test_mmrm_with_a_numeric_covariate_redraws_it_per_replicate():
+    from irtrial.power.analyses import MMRMAnalysis
+    from irtrial.synthetic import Covariate
+
+    d = replace(_design(n=15), covariates=(Covariate("AGE", mean=50, sd=10, effect=0.1),))
+    a = MMRMAnalysis(formula="change ~ baseline + AGE + arm * visit")
+    prep = a.prepare(d)
+    sim = simulate_arrays(d, seed=3)
+    got = a.run(prep, sim)
+    # the same replicate as a data set, fitted from scratch
+    trial = irtrial.simulate_trial(d, seed=3)
+    fit = irtrial.mmrm(trial, "change ~ baseline + AGE + arm * visit", df="satterthwaite")
+    ref = fit.contrasts("arm", by="visit").iloc[-1]
+    assert got.estimate == pytest.approx(ref["estimate"], rel=1e-6)
+    assert got.std_error == pytest.approx(ref["std_error"], rel=1e-5)
+    with pytest.raises(ModelSpecError, match="cannot be redrawn"):
+        MMRMAnalysis(formula="change ~ baseline + SEX + arm * visit").prepare(
+            replace(d, covariates=(Covariate("SEX", "categorical", levels=("F", "M"),
+                                             probs=(0.5, 0.5)),)))

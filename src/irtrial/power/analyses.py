@@ -119,6 +119,7 @@ class _PreparedMMRM:
     change: bool
     contrast: Any
     df: str | None
+    numerics: tuple = ()      # numeric covariates of the formula (besides baseline)
 
 
 @dataclass(frozen=True)
@@ -174,12 +175,21 @@ class MMRMAnalysis:
         arms = np.array([design.arms.index(subj_arm[s]) for s in model.subjects])
         slots = tuple(np.flatnonzero(arms == a) for a in range(len(design.arms)))
         resp = self.formula.split("~")[0].strip()
+        dz = model.design
+        numerics = tuple(v for v in dz.numerics if v != "baseline")
+        factors = [f for f in dz.factors if f not in ("arm", "visit")]
+        known = {c.name for c in design.covariates}
+        bad = [v for v in numerics if v not in known] + factors
+        if bad:
+            raise ModelSpecError(
+                f"simulated MMRM: the formula's {bad} cannot be redrawn per replicate (only "
+                "baseline and the design's numeric covariates can); drop them from formula=")
         visit = self.visit or design.visit_labels[-1]
         contrast = ("arm", design.arms[0], visit)
         L, labels_ = model.contrast_matrix(contrast)
         return _PreparedMMRM(model=model, slots=slots, subj=model.subject_codes, col=col,
                              change=resp == "change", contrast=L[self.arm - 1:self.arm],
-                             df=self.df)
+                             df=self.df, numerics=numerics)
 
     def run(self, prep: _PreparedMMRM, sim: SimulatedArrays) -> Outcome:
         order = np.empty(sum(len(s) for s in prep.slots), dtype=np.int64)
@@ -190,7 +200,10 @@ class MMRMAnalysis:
         yr = y[prep.subj, prep.col]
         if prep.change:
             yr = yr - base[prep.subj]
-        r = prep.model.refit(yr, covariates={"baseline": base}, contrast=prep.contrast)
+        covs = {"baseline": base}
+        for name in prep.numerics:  # the replicate's own covariate draws, per subject
+            covs[name] = np.asarray(sim.covariates[name], dtype=float)[order]
+        r = prep.model.refit(yr, covariates=covs, contrast=prep.contrast)
         if not r.converged:
             return Outcome(message=r.message or "did not converge")
         return Outcome(estimate=float(r.estimate[0]), std_error=float(r.std_error[0]),
