@@ -142,7 +142,10 @@ class Trial:
         ``input`` rows = ``analysed`` (observed post-baseline rows in ``data``) +
         ``baseline`` (rows used as baseline of analysed subjects) + ``excluded`` (sum of
         ``exclusions.n_rows``); ``added_missing`` counts grid rows added with NaN;
-        ``other_parameters`` counts rows of other ADaM parameters left aside.
+        ``other_parameters`` counts rows of other ADaM parameters left aside; ``not_data``
+        (present when non-zero) counts file lines that are not data (a title above the
+        header, blank lines, summary and footer rows), listed in ``notes``: a text file
+        has 1 header line + ``input`` + ``not_data`` lines.
     visit_numbers : mapping
         Visit label -> ``visit_num`` for every visit, the baseline visit included.
     schema : TrialSchema
