@@ -211,3 +211,13 @@ def test_sensitivity_tables_keep_their_schema_and_extra_keys(tmp_path):
         "delta-adjustment", ("MAR", "JR"), "Placebo", (0.0, 0.5, 1.0), 100)
     assert dict(s.options) == {"burn_in": 5}
     assert StudyPlan.from_mapping(plan.to_dict()) == plan
+
+
+def test_kenward_roger_df_and_covariance_go_together(tmp_path):
+    head = '[endpoint]\ndirection = "lower"\n[responders]\ndefinitions = "none"\n[primary]\n'
+    for body in ('vcov = "asymptotic"\n', 'df = "SATTERTHWAITE"\nvcov = "KR"\n'):
+        with pytest.raises(PlanValidationError, match="primary.vcov: .* the Kenward-Roger df "
+                                                      "and covariance go together"):
+            read_plan(write(tmp_path, head + body))
+    plan = read_plan(write(tmp_path, head + 'df = "BW"\nvcov = "EMPIRICAL"\n'))
+    assert (plan.primary.df, plan.primary.vcov) == ("between-within", "empirical")

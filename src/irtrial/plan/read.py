@@ -38,6 +38,7 @@ from typing import Any
 from irtrial.errors import PlanValidationError
 from irtrial.plan._names import (
     COVARIANCE_SAS,
+    DF_SAS,
     ICE_STRATEGIES,
     MULTIPLICITY_FAMILIES,
     MULTIPLICITY_METHODS,
@@ -502,6 +503,11 @@ def _primary(c: _Checker, t: dict[str, Any]) -> PrimaryModel:
                   "'kenward-roger-linear', 'empirical'")
     if method == "ml" and "kenward-roger" in (df, str(vcov).removesuffix("-linear")):
         c.add(p + "df", "Kenward-Roger needs method = \"REML\"; with ML use SATTERTHWAITE")
+    kr = ("kenward-roger", "kenward-roger-linear")
+    if vcov is not None and (vcov in kr) != (df in kr):
+        c.add(p + "vcov", f"{vcov!r} with df = {DF_SAS[df]!r}: the Kenward-Roger df and "
+              "covariance go together (SAS DDFM=KR adjusts both; R mmrm requires it); leave "
+              "vcov out to use the df method's own")
     if vcov == "empirical" and df in ("satterthwaite", "kenward-roger", "kenward-roger-linear"):
         c.add(p + "vcov", f"'empirical' goes with df = \"BW\" or \"RESIDUAL\", not {df!r}")
     conf = c.number(t, "conf_level", p, 0.95, low=0, high=1, hint=" (e.g. 0.95)")

@@ -192,13 +192,6 @@ def sas_code(fit: PrimaryFit, plan: StudyPlan, trial: Trial,
         "  ODS OUTPUT LSMeans=lsmeans Diffs=diffs Tests3=type3 CovParms=covparms;",
         "RUN;",
     ]
-    if res.vcov in ("kenward-roger", "kenward-roger-linear") and not res.df.startswith(
-            "kenward-roger"):
-        out.insert(-1, "  /* NOTE: a Kenward-Roger covariance with other df has no SAS "
-                   "option; SAS adjusts it with DDFM=KR only */")
-    if res.vcov == "asymptotic" and res.df.startswith("kenward-roger"):
-        out.insert(-1, "  /* NOTE: SAS's DDFM=KR always adjusts the covariance; the report "
-                   "used the unadjusted one */")
     ctl = _sas_string(fit.control)
     out += [
         "",
