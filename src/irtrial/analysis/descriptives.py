@@ -230,21 +230,28 @@ def dropout_table(trial: Trial) -> pd.DataFrame:
     """
     data = trial.data
     visits = list(trial.visits)
-    pos = data[C.VISIT].astype(str).map({v: k for k, v in enumerate(visits)}).to_numpy()
+    arms = list(trial.arms)
+    pos = pd.Categorical(data[C.VISIT].astype(str), categories=visits).codes.astype(np.int64)
+    arm = pd.Categorical(data[C.ARM].astype(str), categories=arms).codes.astype(np.int64)
     has = data[C.VALUE].notna().to_numpy()
-    subj = data[C.SUBJECT].astype(str).to_numpy()
-    arm = data[C.ARM].astype(str).to_numpy()
-    last = pd.Series(np.where(has, pos, -1)).groupby(subj).max()
-    arm_of = pd.Series(arm).groupby(subj).first()
-    n_total = arm_of.value_counts()
+    subj, uniq = pd.factorize(data[C.SUBJECT])
+    last = np.full(len(uniq), -1, dtype=np.int64)  # index of each subject's last value
+    np.maximum.at(last, subj[has], pos[has])
+    arm_of = np.empty(len(uniq), dtype=np.int64)
+    arm_of[subj] = arm
+    nv = len(visits)
+    observed = np.bincount(arm[has] * nv + pos[has], minlength=len(arms) * nv)
+    n_total = np.bincount(arm_of, minlength=len(arms))
     rows = []
-    for a in trial.arms:
-        mine = last[arm_of == a]
+    for a_i, a in enumerate(arms):
+        mine = last[arm_of == a_i]
+        ends = np.bincount(mine[mine >= 0], minlength=nv)
+        ongoing = np.cumsum(ends[::-1])[::-1]
         for k, v in enumerate(visits):
-            n_obs = int((has & (arm == a) & (pos == k)).sum())
+            n_obs = int(observed[a_i * nv + k])
             rows.append({C.ARM: a, C.VISIT: v, "n_observed": n_obs,
-                         "n_missing": int(n_total.get(a, 0)) - n_obs,
-                         "n_discontinued": int((mine == k).sum()) if k < len(visits) - 1 else 0,
-                         "n_ongoing": int((mine >= k).sum())})
+                         "n_missing": int(n_total[a_i]) - n_obs,
+                         "n_discontinued": int(ends[k]) if k < nv - 1 else 0,
+                         "n_ongoing": int(ongoing[k])})
     return pd.DataFrame(rows, columns=[C.ARM, C.VISIT, "n_observed", "n_missing",
                                        "n_discontinued", "n_ongoing"])
