@@ -1,0 +1,37 @@
+"""irtrial.tipping_point: the grid, the interpolated and confirmed tipping delta, the figure."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from irtrial.errors import ModelSpecError  # noqa: E402
+from irtrial.sensitivity import reference_based, tipping_point  # noqa: E402
+from irtrial.sensitivity.tipping_point import _crossing  # noqa: E402
+
+
+def test_crossing_interpolates_p_linearly():
+    d, bracket, note = _crossing(np.array([0.0, 1.0, 2.0]), np.array([0.01, 0.03, 0.07]), 0.05)
+    assert d == pytest.approx(1.5) and bracket == (1.0, 2.0) and note == ""
+    d, _, note = _crossing(np.array([0.0, 1.0]), np.array([0.2, 0.3]), 0.05)
+    assert np.isnan(d) and "already at the first delta" in note
+    d, _, note = _crossing(np.array([0.0, 1.0]), np.array([0.001, 0.01]), 0.05)
+    assert np.isnan(d) and "widen" in note
+
+
+def test_tipping_point_confirmed_and_matches_a_direct_run(intermittent):
+    tp = tipping_point(intermittent, deltas=[0, 2, 4, 6, 8], strategy="JR")
+    assert list(tp.table.columns[:4]) == ["delta", "strategy", "visit", "arm"]
+    last = tp.tipping[tp.tipping.visit == "W5"].iloc[0]
+    assert last.confirmed and last.p_value == pytest.approx(0.05, abs=1e-3)
+    # the grid rows are the analysis run with that delta
+    direct = reference_based(intermittent, strategy="JR", delta=4.0)
+    grid = tp.table[tp.table.delta == 4.0].reset_index(drop=True)
+    np.testing.assert_allclose(grid.estimate, direct.table.estimate, rtol=1e-12)
+    np.testing.assert_allclose(grid.std_error, direct.table.std_error, rtol=1e-12)
+    ax = tp.plot()
+    assert ax.get_xlabel().startswith("delta") and len(ax.lines) >= 2
+    with pytest.raises(ModelSpecError, match="increasing"):
+        tipping_point(intermittent, deltas=[2, 1])
