@@ -310,6 +310,10 @@ def r_gls_code(fit: PrimaryFit, plan: StudyPlan, trial: Trial,
     if res.df != "satterthwaite":
         lines += ["# The df are emmeans' df.error for gls (observations - fixed effects - "
                   "covariance", f"# parameters), not the report's {DF_SAS[res.df]} df."]
+    else:
+        lines += ["# The df are emmeans' numerical (appx-)Satterthwaite for gls, in nlme's "
+                  "parametrisation:", "# they can differ from the report's by several percent "
+                  "(the mmrm code matches them)."]
     if corr is None:
         lines += [f"# NOTE: {fit.covariance_sas} has no nlme correlation structure; use the "
                   "mmrm code."]
