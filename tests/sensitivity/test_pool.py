@@ -27,7 +27,6 @@ def test_rubin_by_hand():
     assert r["p_value"] == pytest.approx(2 * stats.t.sf(1 / np.sqrt(t), df), rel=1e-12)
 
 
-@pytest.mark.skipif(not (REF / "rbmi_approxbayes.json").exists(), reason="reference not built")
 def test_rubin_matches_rbmi():
     # source: tests/reference/r/rbmi_approxbayes.R (rbmi:::rubin_rules)
     ref = json.loads((REF / "rbmi_approxbayes.json").read_text())["rubin"]
