@@ -257,6 +257,9 @@ class ResponderAnalysis:
         (``"increase"``); with ``relative=True`` the threshold is a percent change.
     method : {"newcombe", "mn"}
         Newcombe hybrid score interval excludes 0, or the Miettinen-Nurminen score test.
+        Newcombe's interval has no p-value: ``p_value`` is 0 when the interval excludes 0
+        and 1 otherwise.
+
     Dropouts (no value at the last visit) are non-responders.
     """
 

@@ -254,6 +254,16 @@ def _check_design(design: TrialDesign, nested: bool) -> None:
                              + "\n".join(f"  - {p}" for p in problems))
 
 
+def _with_level(obj, given, options, alpha):
+    """A named analysis' intervals at level 1 - alpha (so that an interval excluding 0 and
+    p < alpha agree), unless conf_level was given."""
+    if isinstance(given, str) and "conf_level" not in options and hasattr(obj, "conf_level"):
+        from dataclasses import replace as _replace
+
+        return _replace(obj, conf_level=1.0 - alpha)
+    return obj
+
+
 def _analytic_power(analysis, design: TrialDesign, alpha: float) -> tuple[float, list[str]]:
     from irtrial.power.analytic import ancova as ancova_power
     from irtrial.power.longitudinal import mmrm as mmrm_power
@@ -395,7 +405,8 @@ def simulate(design: TrialDesign, analysis: Any = "mmrm", n_sim: int = 1000, see
     >>> res.n, res.n_sim, 0.5 < res.power < 1
     (20, 200, True)
     """
-    analysis = make_analysis(analysis, **analysis_options)
+    analysis = _with_level(make_analysis(analysis, **analysis_options), analysis,
+                           analysis_options, alpha)
     ns = [design.n_per_arm[0]] if n is None else list(np.atleast_1d(n))
     _check_design(design, nested=len(ns) > 1)
     sizes = [_sizes(design, int(v)) for v in ns]
@@ -467,7 +478,8 @@ def sample_size(design: TrialDesign, target: float = 0.9, analysis: Any = "mmrm"
     """
     if not 0 < target < 1:
         raise ModelSpecError(f"target={target!r} must lie in (0, 1)")
-    analysis = make_analysis(analysis, **analysis_options)
+    analysis = _with_level(make_analysis(analysis, **analysis_options), analysis,
+                           analysis_options, alpha)
     _check_design(design, nested=True)
     analytic = None
     if isinstance(analysis, MMRMAnalysis | AncovaAnalysis):
