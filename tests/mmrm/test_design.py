@@ -168,6 +168,15 @@ def test_visit_num_orders_the_visits_and_is_checked(adas_raw):
     pr = prepare(d, "CHG ~ TRTP * AVISIT", "USUBJID", "AVISIT", visit_num="AVISITN")
     assert pr.design.visit_levels == ["Visit C", "Visit B", "Visit A"]
     assert pr.design.visit_order_note == "visit order by 'AVISITN': Visit C, Visit B, Visit A"
+    import irtrial
+    from irtrial.mmrm import MMRM
+
+    kw = {"subject": "USUBJID", "visit": "AVISIT", "df": "residual", "visit_num": "AVISITN"}
+    fit = irtrial.mmrm(d, "CHG ~ TRTP * AVISIT", **kw)
+    assert fit.design.visit_levels == ["Visit C", "Visit B", "Visit A"]
+    assert "visit order by 'AVISITN': Visit C, Visit B, Visit A" in fit.notes
+    assert MMRM(d, "CHG ~ TRTP * AVISIT", **kw).fit().design.visit_levels == [
+        "Visit C", "Visit B", "Visit A"]
     bad = d.copy()
     bad.loc[0, "AVISITN"] = 99.0
     with pytest.raises(ModelSpecError, match=r"more than one 'AVISITN' value"):

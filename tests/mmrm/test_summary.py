@@ -55,8 +55,14 @@ def test_options_given_and_defaulted_are_said():
     d = fev_data()
     s = irtrial.mmrm(d, "FEV1 ~ ARMCD * AVISIT", subject="USUBJID", visit="AVISIT").summary()
     info = dict(s.info)
-    assert info["Degrees of freedom method"].startswith("kenward-roger (SAS DDFM=KR)")
+    assert info["Degrees of freedom method"] == "kenward-roger (SAS DDFM=KR) [default]"
     assert info["Fixed effects SE method"] == "kenward-roger [default]"
+    s = irtrial.mmrm(d, "FEV1 ~ ARMCD * AVISIT", subject="USUBJID", visit="AVISIT",
+                     covariance="AR(1)", df="SATTERTH").summary()
+    info = dict(s.info)
+    assert info["Covariance structure"] == "ar1 (SAS TYPE=AR(1))"
+    assert info["Degrees of freedom method"] == "satterthwaite (SAS DDFM=SATTERTHWAITE)"
+    assert info["Fixed effects SE method"] == "asymptotic [default]"
 
 
 def test_unknown_table_is_a_clear_attribute_error(fit):
