@@ -20,7 +20,8 @@ visit *j*, :math:`b_i` the baseline, :math:`z_{ik}` the pre-specified covariates
 :math:`\Sigma` the first structure of the fallback order whose fit converges.
 SAS: ``PROC MIXED; CLASS arm visit subject; MODEL change = baseline z arm|visit / DDFM=KR;
 REPEATED visit / SUBJECT=subject TYPE=UN;``. R: ``mmrm::mmrm(change ~ baseline + z + arm *
-visit + us(visit | subject), data, method = "Kenward-Roger")``.
+visit + us(visit | subject), data, method = "Kenward-Roger", vcov = "Kenward-Roger-Linear")``
+(SAS's KR on UN; :mod:`irtrial.report.code` writes the exact code of a fit).
 
 References
 ----------
