@@ -1,0 +1,39 @@
+"""The report's sensitivity section (src/irtrial/report/sections/sensitivity.py)."""
+
+import dataclasses
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import irtrial  # noqa: E402
+from irtrial.plan import SensitivityAnalysis  # noqa: E402
+from irtrial.report.analyses import ReportInputs  # noqa: E402
+from irtrial.report.render import build_report  # noqa: E402
+from irtrial.report.sections.sensitivity import build  # noqa: E402
+
+
+def _inputs(trial, tables):
+    plan = irtrial.StudyPlan.from_options(outcome=trial.outcome)
+    return ReportInputs(trial, dataclasses.replace(plan, sensitivity=tables))
+
+
+def test_section_left_out_without_plan_tables(intermittent):
+    assert build(_inputs(intermittent, ())) is None
+
+
+def test_section_strategies_beside_the_primary_mmrm_and_tipping_point(intermittent):
+    tables = (SensitivityAnalysis("conditional-mean", ("MAR", "JR"), options={}),
+              SensitivityAnalysis("conditional-mean", ("JR",), deltas=(0.0, 4.0, 8.0)),
+              SensitivityAnalysis("conditional-mean", ("LMCF",)))
+    out = build(_inputs(intermittent, tables))
+    eff = out.tables["effects"]
+    assert eff["Analysis"].iloc[0] == "Primary MMRM (MAR)"
+    assert any("jump to reference" in a for a in eff["Analysis"])
+    assert len(out.tables["tipping"]) == 1 and len(out.figures) == 1
+    # LMCF without a fallback: the section shows the error instead of failing
+    assert any("lmcf_fallback" in e for e in out.context["errors"])
+    assert any("3 randomised subject(s)" in n for n in out.context["notes"])
+    report = build_report(_inputs(intermittent, tables[:2]))
+    sec = [s for s in report.sections if s.section.id == "sensitivity"][0]
+    assert "Tipping point" in sec.html and "<svg" in sec.html
