@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 
 import matplotlib
@@ -334,6 +335,9 @@ def plot_qq(scaled: np.ndarray, ax: Axes | None = None) -> Axes:
     return ax
 
 
+_STAR_STYLE = re.compile(r"<defs>\s*<style type=\"text/css\">\*\{[^}]*\}</style>\s*</defs>")
+
+
 def to_svg(fig: Figure, close: bool = False) -> str:
     """The figure as an inline ``<svg>`` element (no XML prolog, no date, stable ids, text as
     text)."""
@@ -343,7 +347,11 @@ def to_svg(fig: Figure, close: bool = False) -> str:
     if close:
         plt.close(fig)
     text = buf.getvalue()
-    return text[text.index("<svg"):]
+    text = text[text.index("<svg"):]
+    # matplotlib's "*{stroke-linejoin: round; stroke-linecap: butt}" would style the whole HTML
+    # page (and slow WeasyPrint's cascade): the same defaults as inherited attributes instead
+    text = _STAR_STYLE.sub("", text, count=1)
+    return text.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
 
 
 def to_png(fig: Figure, path, dpi: int = 100, close: bool = True) -> None:
