@@ -314,6 +314,11 @@ def test_wide_reports_every_mapping_problem_and_names_the_outcome(tmp_path):
     assert any("'patient' (subject) not found" in m for m in msgs)
     assert any("'treatment' (arm) not found" in m for m in msgs)
     assert any("'AGE'] hold no visit number" in m for m in msgs)
+    other = _write(tmp_path, ["Patient ID,Treatment Group,Age,Baseline,Wk 2",
+                              "101,Placebo,50,7,6", "102,Active,60,8,5"], "w2.csv")
+    msgs = [p.message for p in _error(other, format="wide").problems]
+    assert [m.split(":")[0] for m in msgs] == ["no subject column", "no arm column",
+                                                "wide format"]
     trial = read_trial(path, format="wide", subject="id", arm="group", outcome="pain",
                        covariates=["AGE"])
     assert trial.outcome == "pain"

@@ -266,9 +266,10 @@ def _from_wide(frame: pd.DataFrame, schema: TrialSchema) -> tuple[pd.DataFrame, 
     problems = V.check_columns(frame, [("subject", subject), ("arm", arm),
                                        ("baseline", baseline)]
                                + [("covariate", c) for c in schema.covariates])
-    if subject is None:
-        problems.append(Problem(f"no subject column: pass subject=... (columns are "
-                                f"{list(frame.columns)})"))
+    for role, col in (("subject", subject), ("arm", arm)):
+        if col is None:
+            problems.append(Problem(f"no {role} column: pass {role}=... (columns are "
+                                    f"{list(frame.columns)})"))
     if schema.visit_order is not None:
         visits = list(schema.visit_order)
         problems += V.check_columns(frame, [("visit", v) for v in visits])
