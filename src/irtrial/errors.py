@@ -39,7 +39,8 @@ class Problem:
         Subject identifiers concerned.
     row_label : str
         What ``rows`` count, as printed: ``"rows"`` (0-based positions), ``"lines"`` (1-based
-        lines of a text file, the header being line 1) or ``"sheet rows"`` (Excel rows).
+        lines of a text file, the header being line 1), ``"sheet rows"`` (Excel rows) or
+        ``"records"`` (1-based records of an XPT, sas7bdat or Parquet file).
     """
 
     message: str

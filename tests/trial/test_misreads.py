@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -324,3 +325,14 @@ def test_wide_reports_every_mapping_problem_and_names_the_outcome(tmp_path):
     assert trial.outcome == "pain"
     help_text = " ".join(CliRunner().invoke(app, ["validate", "--help"]).output.split())
     assert "in a wide file it names the outcome" in help_text.replace("│ ", "")
+
+
+def test_xpt_problems_cite_1_based_record_numbers(tmp_path):
+    import pyreadstat
+
+    df = pd.DataFrame([r.split(",") for r in _rows(4)], columns=HEADER.split(","))
+    df.loc[4, "pain"] = "abc"
+    path = tmp_path / "t.xpt"
+    pyreadstat.write_xport(df, str(path))
+    (p,) = _error(path).problems
+    assert p.rows == (5,) and "records 5" in str(p)

@@ -58,7 +58,9 @@ def read_table(source: object, sheet: str | int | None = None) -> tuple[pd.DataF
     -------
     frame : DataFrame
         A copy the caller does not share; its index holds the row numbers the user sees
-        (file lines, sheet rows, or 0-based positions for a DataFrame).
+        (file lines of a text file, sheet rows of Excel, 1-based record numbers of XPT,
+        sas7bdat and Parquet files = SAS observation numbers, 0-based positions for a
+        DataFrame).
     label : str
         A description of the source for reports (the path, or ``"<DataFrame>"``).
 
@@ -105,14 +107,15 @@ def read_source(source: object, sheet: str | int | None = None) -> tuple[Records
             rec = parse_grid(grid)
         elif suffix in _PARQUET_SUFFIXES:
             frame = pd.read_parquet(path)
-            rec = Records(frame.reset_index(drop=True), "rows",
-                          problems=duplicate_names(frame.columns))
+            frame.index = pd.RangeIndex(1, len(frame) + 1)  # 1-based record numbers
+            rec = Records(frame, "records", problems=duplicate_names(frame.columns))
         elif suffix in _XPT_SUFFIXES or suffix in _SAS7BDAT_SUFFIXES:
             import pyreadstat
 
             reader = pyreadstat.read_xport if suffix in _XPT_SUFFIXES else pyreadstat.read_sas7bdat
             frame, _meta = reader(str(path))
-            rec = Records(frame.reset_index(drop=True), "rows")
+            frame.index = pd.RangeIndex(1, len(frame) + 1)  # SAS observation numbers
+            rec = Records(frame, "records")
         else:
             rec = _read_text(path)
     except ReadError:
