@@ -29,4 +29,4 @@ def test_batched_ancova_matches_ols_per_visit():
                 pred = fit.predict(d.assign(arm=pd.Categorical(np.full(n, a), categories=[0, 1,
                                                                                       2])))
                 assert np.isclose(out.lsmean[s, v, a], pred.mean(), rtol=1e-10)
-    assert out.df == n - 5
+    assert (out.effect_df == n - 5).all() and (out.lsmean_df == n - 5).all()

@@ -143,3 +143,17 @@ def test_dask_scheduler_gives_the_same_numbers():
                             dashboard_address=None) as client:
         b = reference_based(trial, scheduler=client, **kw)
     np.testing.assert_allclose(a.table[COLUMNS[4:]], b.table[COLUMNS[4:]], rtol=1e-12)
+
+
+def test_mmrm_analysis_of_completed_data(intermittent):
+    # with every visit's own baseline slope and arm effect (the imputation formula) and no
+    # missing value left, the MMRM's GLS is OLS per visit (identical regressors): same estimates
+    kw = dict(strategy="JR", resampling="bootstrap", n_samples=2, seed=5)
+    a = reference_based(intermittent, **kw)
+    m = reference_based(intermittent, analysis="mmrm", **kw)
+    np.testing.assert_allclose(m.table.estimate, a.table.estimate, rtol=1e-7)
+    np.testing.assert_allclose(m.lsmeans.estimate, a.lsmeans.estimate, rtol=1e-7)
+    other = reference_based(intermittent, analysis="mmrm",
+                            analysis_formula="change ~ baseline + arm * visit", **kw)
+    assert not np.allclose(other.table.estimate, a.table.estimate, rtol=1e-4)
+    assert any("MMRM on each completed data set" in n for n in m.notes)

@@ -44,7 +44,7 @@ class Context:
     delta_unit: np.ndarray  # (n, v)
     deltas: np.ndarray  # (D,)
     kind: str  # "condmean-jackknife" | "condmean-bootstrap" | "approx-bayes"
-    analysis: str = "ancova"
+    analysis: object = None  # MmrmAnalysis, or None for the ANCOVA
     keep: bool = False
 
     # ------------------------------------------------------------------------------------------
@@ -81,14 +81,15 @@ class Context:
             for d in self.deltas:
                 stack.append(done + d * unit if d != 0 else done)
         data = np.stack(stack)
-        out = self.ancova.fit(idx, data)
+        out = (self.ancova if self.analysis is None else self.analysis).fit(idx, data)
         shape = (len(self.plans), len(self.deltas))
         res = {
             "effect": out.effect.reshape(shape + out.effect.shape[1:]),
             "effect_se": out.effect_se.reshape(shape + out.effect.shape[1:]),
             "lsmean": out.lsmean.reshape(shape + out.lsmean.shape[1:]),
             "lsmean_se": out.lsmean_se.reshape(shape + out.lsmean.shape[1:]),
-            "df": out.df,
+            "effect_df": out.effect_df.reshape(shape + out.effect.shape[1:]),
+            "lsmean_df": out.lsmean_df.reshape(shape + out.lsmean.shape[1:]),
         }
         if keep or self.keep:
             res["completed"] = data.reshape(shape + data.shape[1:])

@@ -20,18 +20,20 @@ import pandas as pd
 
 from irtrial.errors import InsufficientDataError
 
-__all__ = ["AncovaDesign", "AncovaOutput"]
+__all__ = ["AncovaDesign", "AncovaOutput", "MmrmAnalysis"]
 
 
 @dataclass(frozen=True)
 class AncovaOutput:
-    """Arrays over (data set, visit, ...): effect (S, v, A-1) and LS means (S, v, A)."""
+    """Arrays over (data set, visit, ...): effect (S, v, A-1) and LS means (S, v, A), with the
+    complete-data df of each (the residual df of the ANCOVA; the MMRM's df method)."""
 
     effect: np.ndarray
     effect_se: np.ndarray
     lsmean: np.ndarray
     lsmean_se: np.ndarray
-    df: float
+    effect_df: np.ndarray
+    lsmean_df: np.ndarray
 
 
 class AncovaDesign:
@@ -83,4 +85,53 @@ class AncovaDesign:
         quad = np.einsum("ij,jk,ik->i", rows, xtx_inv, rows)
         lsm_se = np.sqrt(np.outer(sigma2, quad)).reshape(s, v, a)
         return AncovaOutput(effect=eff, effect_se=eff_se, lsmean=lsm, lsmean_se=lsm_se,
-                            df=float(df))
+                            effect_df=np.full(eff.shape, float(df)),
+                            lsmean_df=np.full(lsm.shape, float(df)))
+
+
+class MmrmAnalysis:
+    """The MMRM on each completed data set (``analysis="mmrm"``).
+
+    ``formula`` (default: the imputation model's) with an unstructured covariance by REML; the
+    effect of each active arm at each visit is the difference of LS means (equal weights,
+    numeric covariates at their means), with the df of ``df`` (default Kenward-Roger).
+    R: ``mmrm::mmrm(change ~ baseline * visit + arm * visit + us(visit | subject))`` +
+    ``emmeans`` on each completed data set.
+    """
+
+    def __init__(self, data, formula: str, covariance: str = "us", df: str = "kenward-roger"):
+        self.data = data
+        self.formula = formula
+        self.covariance = covariance
+        self.df = df
+
+    def fit(self, index: np.ndarray, y: np.ndarray) -> AncovaOutput:
+        from irtrial import columns as C
+        from irtrial.mmrm import mmrm
+
+        sd = self.data
+        frame = sd.long_frame(index=index, y=y[0])
+        # bootstrap samples repeat subjects: each copy is its own subject
+        frame[C.SUBJECT] = np.repeat(np.arange(len(index)), len(sd.visits))
+        s, _, v = y.shape
+        a = len(sd.arms)
+        out = {k: np.empty((s, v, a - 1)) for k in ("e", "es", "ed")}
+        out.update({k: np.empty((s, v, a)) for k in ("m", "ms", "md")})
+        vis = {str(x): j for j, x in enumerate(sd.visits)}
+        arm = {str(x): j for j, x in enumerate(sd.arms)}
+        for g in range(s):
+            frame[sd.outcome] = y[g].reshape(-1)
+            fit = mmrm(frame, self.formula, subject=C.SUBJECT, visit=C.VISIT,
+                       covariance=self.covariance, df=self.df)
+            con = fit.contrasts(C.ARM, by=C.VISIT)
+            for _, r in con.iterrows():
+                j, k = vis[str(r[C.VISIT])], arm[str(r[C.ARM])] - 1
+                out["e"][g, j, k], out["es"][g, j, k] = r[C.ESTIMATE], r[C.STD_ERROR]
+                out["ed"][g, j, k] = r[C.DF]
+            lsm = fit.lsmeans(C.ARM, by=C.VISIT)
+            for _, r in lsm.iterrows():
+                j, k = vis[str(r[C.VISIT])], arm[str(r[C.ARM])]
+                out["m"][g, j, k], out["ms"][g, j, k] = r[C.ESTIMATE], r[C.STD_ERROR]
+                out["md"][g, j, k] = r[C.DF]
+        return AncovaOutput(effect=out["e"], effect_se=out["es"], lsmean=out["m"],
+                            lsmean_se=out["ms"], effect_df=out["ed"], lsmean_df=out["md"])

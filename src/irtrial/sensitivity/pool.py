@@ -47,8 +47,8 @@ def normal_test(est, se, conf_level=0.95):
     return _t_test(est, se, np.inf, conf_level)
 
 
-def rubin(ests: np.ndarray, ses: np.ndarray, df_com: float, conf_level: float = 0.95) -> dict:
-    """Rubin's rules over axis 0 with Barnard-Rubin df.
+def rubin(ests: np.ndarray, ses: np.ndarray, df_com, conf_level: float = 0.95) -> dict:
+    """Rubin's rules over axis 0 with Barnard-Rubin df (``df_com``: scalar or per estimate).
 
     Examples
     --------
@@ -65,13 +65,13 @@ def rubin(ests: np.ndarray, ses: np.ndarray, df_com: float, conf_level: float = 
     b = ests.var(axis=0, ddof=1) if m > 1 else np.zeros_like(qbar)
     t = w + (1 + 1 / m) * b
     lam = (1 + 1 / m) * b / t
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if np.isinf(df_com):
-            df = np.where(lam > 0, (m - 1) / lam**2, np.inf)
-        else:
-            nu_obs = (df_com + 1) / (df_com + 3) * df_com * (1 - lam)
-            nu_old = (m - 1) / lam**2
-            df = np.where(lam > 0, nu_old * nu_obs / (nu_old + nu_obs), nu_obs)
+    df_com = np.broadcast_to(np.asarray(df_com, dtype=float), np.shape(qbar))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        nu_old = (m - 1) / lam**2
+        nu_obs = (df_com + 1) / (df_com + 3) * df_com * (1 - lam)
+        finite = np.where(lam > 0, nu_old * nu_obs / (nu_old + nu_obs), nu_obs)
+        infinite = np.where(lam > 0, nu_old, np.inf)
+        df = np.where(np.isinf(df_com), infinite, finite)
     return _t_test(qbar, np.sqrt(t), df, conf_level)
 
 

@@ -10,7 +10,7 @@ from irtrial.errors import IrtrialError, ModelSpecError
 from irtrial.sensitivity._data import SensitivityData, as_trial, build_data
 from irtrial.sensitivity._engine import Context, StrategyPlan, run_samples
 from irtrial.sensitivity._model import ImputationModel, default_formula
-from irtrial.sensitivity.analysis import AncovaDesign
+from irtrial.sensitivity.analysis import AncovaDesign, MmrmAnalysis
 from irtrial.sensitivity.ice import IceSpec, default_ice, ice_from_table
 from irtrial.sensitivity.impute import PatternIndex
 from irtrial.sensitivity.pool import bootstrap, jackknife, rubin
@@ -21,7 +21,7 @@ __all__ = ["reference_based"]
 
 METHODS = ("conditional-mean", "approximate-bayes")
 RESAMPLING = ("jackknife", "bootstrap")
-ANALYSES = ("ancova",)
+ANALYSES = ("ancova", "mmrm")
 OUT = [C.ESTIMATE, C.STD_ERROR, C.DF, C.STATISTIC, C.P_VALUE, C.CI_LOWER, C.CI_UPPER]
 
 
@@ -130,7 +130,8 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
         resampling="jackknife", n_samples=200, analysis="ancova", delta=None, ice=None,
         seed=None, n_jobs=1, scheduler=None, deltas=None, delta_arms="active",
         lmcf_fallback=None, covariance="us", formula=None, outcome=C.CHANGE, conf_level=0.95,
-        bootstrap_ci="percentile", progress=None, keep_imputed=True, **roles):
+        bootstrap_ci="percentile", progress=None, keep_imputed=True, analysis_formula=None,
+        **roles):
     """Shared body of :func:`reference_based` and :func:`tipping_point` (``deltas`` grid)."""
     problems = []
     method = str(method).lower().replace("_", "-")
@@ -205,7 +206,9 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
                   delta_unit=unit, deltas=grid,
                   kind="approx-bayes" if method == "approximate-bayes" else
                   f"condmean-{resampling}",
-                  keep=bool(keep_imputed) and method == "approximate-bayes")
+                  keep=bool(keep_imputed) and method == "approximate-bayes",
+                  analysis=None if analysis == "ancova" else MmrmAnalysis(
+                      sd, analysis_formula or formula, covariance))
     full = ctx.analyse(np.arange(sd.n), ctx.full_fits(), keep=True)
     if method == "conditional-mean" and resampling == "jackknife":
         n_run = sd.n
@@ -217,9 +220,9 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
                                                               "lsmean_se")}
     pooled = {}
     if method == "approximate-bayes":
-        df_com = full["df"]
         for k in ("effect", "lsmean"):
-            pooled[k] = rubin(stack[k], stack[k + "_se"], df_com, conf_level)
+            # complete-data df: the full-data analysis's (constant across imputations)
+            pooled[k] = rubin(stack[k], stack[k + "_se"], full[k + "_df"], conf_level)
         failures = sum(s.get("failures", 0) for s in samples)
         if failures:
             notes.append(f"{failures} bootstrap sample(s) where the imputation model could not "
@@ -254,14 +257,16 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
 
 
 def _method_note(method, resampling, n_run, analysis, bootstrap_ci) -> str:
+    what = ("ANCOVA per visit (change ~ arm + baseline, LS means at the mean baseline)"
+            if analysis == "ancova" else
+            "MMRM on each completed data set (unstructured, REML, Kenward-Roger df)")
     if method == "approximate-bayes":
         return (f"approximate Bayesian MI: {n_run} stratified bootstrap fits of the imputation "
-                f"MMRM, one draw each; {analysis.upper()} per visit pooled by Rubin's rules with "
-                "Barnard-Rubin df")
+                f"MMRM, one draw each; {what}; pooled by Rubin's rules with Barnard-Rubin df")
     if resampling == "jackknife":
-        return (f"conditional mean imputation; jackknife over {n_run} subjects (leave one out, "
-                "refit, re-impute, re-analyse), normal CI and p")
-    return (f"conditional mean imputation; {n_run} stratified bootstrap samples, "
+        return (f"conditional mean imputation; {what}; jackknife over {n_run} subjects (leave "
+                "one out, refit, re-impute, re-analyse), normal CI and p")
+    return (f"conditional mean imputation; {what}; {n_run} stratified bootstrap samples, "
             f"{bootstrap_ci} CI")
 
 
@@ -301,7 +306,7 @@ def reference_based(data, *, strategy="JR", reference=None, method="conditional-
                     ice=None, seed=None, n_jobs=1, scheduler=None, delta_arms="active",
                     lmcf_fallback=None, covariance="us", formula=None, outcome=C.CHANGE,
                     conf_level=0.95, bootstrap_ci="percentile", progress=None,
-                    keep_imputed=True, **roles) -> SensitivityResult:
+                    keep_imputed=True, analysis_formula=None, **roles) -> SensitivityResult:
     r"""Reference-based imputation of missing data after intercurrent events (ICH E9(R1)).
 
     The imputation model is the MMRM ``change ~ baseline * visit + arm * visit`` with an
@@ -336,7 +341,9 @@ def reference_based(data, *, strategy="JR", reference=None, method="conditional-
         For the conditional mean.
     n_samples : int
         Bootstrap samples / imputations.
-    analysis : {"ancova"}
+    analysis : {"ancova", "mmrm"}
+        ``"mmrm"``: the MMRM (``analysis_formula``, default the imputation model's formula;
+        unstructured, REML, Kenward-Roger df) on each completed data set instead.
     delta : float, sequence (one per visit), dict visit -> delta, optional
         Added to the imputed values after the ICE in ``delta_arms`` (default the active arms).
     ice : DataFrame, optional
@@ -396,5 +403,5 @@ def reference_based(data, *, strategy="JR", reference=None, method="conditional-
                     delta_arms=delta_arms, lmcf_fallback=lmcf_fallback, covariance=covariance,
                     formula=formula, outcome=outcome, conf_level=conf_level,
                     bootstrap_ci=bootstrap_ci, progress=progress, keep_imputed=keep_imputed,
-                    **roles)
+                    analysis_formula=analysis_formula, **roles)
     return result
