@@ -110,3 +110,18 @@ def test_errors_list_the_problems():
         conditional_normal(np.zeros((2, 3)), np.zeros((2, 3)), np.stack([SIGMA, SIGMA]))
     with pytest.raises(ModelSpecError, match="not positive definite"):
         conditional_normal(np.array([[1.0, 1.0, np.nan]]), np.zeros((1, 3)), -SIGMA)
+
+
+def test_fitted_conditional_uses_each_groups_sigma():
+    d = fev_data()
+    fit = irtrial.mmrm(d, "FEV1 ~ ARMCD * AVISIT", subject="USUBJID", visit="AVISIT",
+                       group="ARMCD", df="satterthwaite")
+    cn = fit.conditional()
+    grid = d.set_index("USUBJID").loc[cn.subjects].reset_index()
+    mean = (fit.design.model_matrix(grid) @ fit.beta).reshape(200, 4)
+    y = grid.FEV1.to_numpy().reshape(200, 4)
+    arm = grid.ARMCD.to_numpy().reshape(200, 4)[:, 0]
+    for level in ("PBO", "TRT"):
+        rows = arm == level
+        ref_mean, _ = _dense(y[rows], mean[rows], fit.sigma(level))
+        np.testing.assert_allclose(cn.mean[rows], ref_mean, rtol=1e-10)

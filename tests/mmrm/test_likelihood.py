@@ -2,7 +2,9 @@
 
 import numpy as np
 import pytest
+from _sas_reference import fev_data
 
+import irtrial
 from irtrial.mmrm.covariance import make_covariance
 from irtrial.mmrm.design import make_patterns
 from irtrial.mmrm.likelihood import Likelihood
@@ -112,3 +114,20 @@ def test_patterns_group_subjects_by_visits():
         np.testing.assert_array_equal(y[p.rows], p.y)
         np.testing.assert_array_equal(vis[p.rows], np.broadcast_to(p.visits, p.rows.shape))
         assert np.all(grp[p.rows] == p.group)
+
+
+@pytest.mark.parametrize("covariance,group", [("us", None), ("cs", None), ("toep", None),
+                                               ("us", "ARMCD")])
+def test_reml_information_equals_the_inference_layers(covariance, group):
+    """Likelihood.reml_information (refit's Satterthwaite path) = _information, closed form."""
+    from irtrial.mmrm._information import information
+
+    fit = irtrial.mmrm(fev_data(), "FEV1 ~ RACE + SEX + ARMCD * AVISIT", subject="USUBJID",
+                       visit="AVISIT", df="satterthwaite", covariance=covariance, group=group)
+    phi, p_mats, hess = fit._likelihood.reml_information(fit.theta)
+    ref = information(fit.state)
+    np.testing.assert_allclose(phi, ref.phi, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(p_mats, ref.p_mats, rtol=1e-9,
+                               atol=1e-12 * np.abs(ref.p_mats).max())
+    np.testing.assert_allclose(hess, ref.hessian, rtol=1e-9,
+                               atol=1e-12 * np.abs(ref.hessian).max())

@@ -35,7 +35,7 @@ class FitOutcome:
 
 
 def _moment_sigmas(lik: Likelihood) -> np.ndarray:
-    """(G, v, v) pairwise covariances of the OLS residuals, per group."""
+    """(G, v, v) pairwise covariances of the OLS residuals per group, scaled by N / (N - p)."""
     s = lik.structure
     v = s.n_visits
     p = lik.p
@@ -53,6 +53,10 @@ def _moment_sigmas(lik: Likelihood) -> np.ndarray:
         sums[g][flat] += (r.T @ r).reshape(-1)
         counts[g][flat] += r.shape[0]
     sig = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0).reshape(lik.n_groups, v, v)
+    # degrees-of-freedom correction of the residual moments, N / (N - p), as the REML
+    # variance estimator: a start nearer the optimum (about half an iteration fewer)
+    if lik.n_obs > lik.p:
+        sig *= lik.n_obs / (lik.n_obs - lik.p)
     for g in range(lik.n_groups):
         d = np.diag(sig[g]).copy()
         d[d <= 0] = np.mean(d[d > 0]) if np.any(d > 0) else 1.0

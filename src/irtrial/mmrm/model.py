@@ -297,6 +297,13 @@ class MMRM:
     SAS: ``PROC MIXED; CLASS ...; MODEL ... / DDFM=...; REPEATED visit / SUBJECT=id TYPE=UN;``
     (re-run per data set). R: ``fit <- mmrm::mmrm(...)``; ``update(fit, data = new)``.
 
+    References
+    ----------
+    1. Mallinckrodt CH et al. Recommendations for the primary analysis of continuous
+       endpoints in longitudinal clinical trials. Drug Inf J 2008;42:303-319.
+    2. Sabanes Bove D et al. mmrm: Mixed Models for Repeated Measures (R package).
+    3. Seabold S, Perktold J. statsmodels (2010): the model / results split.
+
     Examples
     --------
     >>> import irtrial, numpy as np
@@ -812,7 +819,7 @@ class MMRM:
                 patterns=patterns, structure=f.structure, theta=outcome.theta, beta=ev.beta,
                 method=self.method, design=f.design, n_obs=lik.n_obs, n_subjects=n_sub,
             )
-            est, se, dfv = _contrast_numbers(state, L, df_method, vcov, ev.xtvx_inv)
+            est, se, dfv = _contrast_numbers(state, L, df_method, vcov, ev.xtvx_inv, lik)
         with np.errstate(divide="ignore", invalid="ignore"):
             t = est / se
             # scipy.stats.t.sf / .ppf without their argument checking (the same functions)
@@ -838,7 +845,7 @@ def _with_start(control: FitControl, theta0) -> FitControl:
     return replace(control, start=tuple(np.asarray(theta0, dtype=float).tolist()))
 
 
-def _contrast_numbers(state, L, df_method, vcov, xtvx_inv):
+def _contrast_numbers(state, L, df_method, vcov, xtvx_inv, lik=None):
     """Estimate, SE and df of the rows of L at a fitted state (asymptotic vcov reuses
     (X'V^-1X)^-1 from the last likelihood evaluation)."""
     from irtrial.mmrm.df import df_method as df_module
@@ -852,24 +859,35 @@ def _contrast_numbers(state, L, df_method, vcov, xtvx_inv):
     est = L @ state.beta
     se = np.sqrt(np.sum((L @ cov) * L, axis=1))
     if df_method == "satterthwaite":
-        dfv = _satterthwaite(state, L)
+        dfv = _satterthwaite(state, L, lik)
     else:
         dfv = np.asarray(df_module(df_method).df_1d(state, L, cov), dtype=float)
     return est, se, dfv
 
 
-def _satterthwaite(state, L):
+def _satterthwaite(state, L, lik=None):
     """Satterthwaite df of the rows of L, as :func:`irtrial.mmrm.df.satterthwaite.rows_df`
-    (df = 2 v^2 / g'Ag, g_k = l'Phi P_k Phi l, A = 2 H^-1 observed) without einsum paths."""
-    from irtrial.mmrm._information import _information
+    (df = 2 v^2 / g'Ag, g_k = l'Phi P_k Phi l, A = 2 H^-1, H the observed Hessian), from
+    :meth:`Likelihood.reml_information` for REML with a linear covariance, else from
+    :mod:`irtrial.mmrm._information`."""
+    pieces = None
+    if lik is not None and lik.reml and lik._dsig_const is not None:
+        pieces = lik.reml_information(state.theta)
+    if pieces is None:
+        from irtrial.mmrm._information import _information
 
-    info = _information(state)  # the caller holds BLAS at one thread
-    lp = L @ info.phi  # (q, p)
-    k, p = info.p_mats.shape[0], lp.shape[1]
-    pl = (info.p_mats.reshape(k * p, p) @ lp.T).reshape(k, p, -1)  # P_k Phi l
+        info = _information(state)  # the caller holds BLAS at one thread
+        phi, p_mats, theta_vcov = info.phi, info.p_mats, info.theta_vcov
+    else:
+        phi, p_mats, hess = pieces
+        inv = np.linalg.inv(hess)
+        theta_vcov = (inv + inv.T)  # 2 H^-1, symmetrised
+    lp = L @ phi  # (q, p)
+    k, p = p_mats.shape[0], lp.shape[1]
+    pl = (p_mats.reshape(k * p, p) @ lp.T).reshape(k, p, -1)  # P_k Phi l
     grad = np.sum(pl * lp.T[None], axis=1).T  # (q, k)
     v = np.sum(lp * L, axis=1)
-    denom = np.sum((grad @ info.theta_vcov) * grad, axis=1)
+    denom = np.sum((grad @ theta_vcov) * grad, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return 2.0 * v**2 / denom
 
