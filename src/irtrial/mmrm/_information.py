@@ -177,7 +177,7 @@ def _information(state: ModelState) -> Information:
         sw = np.sqrt(pat.w)
         xs = pat.X * sw[:, :, None]
         rs = (pat.y - pat.X @ state.beta) * sw
-        si = _inv_sym(sig[pat.group][np.ix_(v, v)])
+        si = _inv_sym(sig[pat.group][v][:, v])
         m, t, _ = xs.shape
         xf = xs.reshape(m, t * p)
         # g[(t, u), (p, q)] = sum_m x_mtp x_muq, flattened for BLAS contractions
@@ -220,9 +220,10 @@ def _information(state: ModelState) -> Information:
         # 2 tr(Sigma^-1 D_i Sigma^-1 D_j Sigma^-1 (C_r + C_phi)) = 2 tr(D_i a_j (C) Sigma^-1)
         n = a @ ((c + c_phi) @ b.si)  # (ka, t, t)
         h += 2.0 * (d_flat @ n.transpose(0, 2, 1).reshape(ka, t * t).T)
-        grad[act] += b.m * np.einsum("itu,ut->i", b.d, b.si) - a_flat @ c.T.reshape(-1)
-        hr = np.einsum("mtp,mu->tup", b.xs, b.rs).reshape(t * t, p)
-        u[act] += a_flat @ hr
+        grad[act] += b.m * (d_flat @ b.si.T.reshape(-1)) - a_flat @ c.T.reshape(-1)
+        # hr[(t, u), p] = sum_m x_mtp r_mu, as one GEMM
+        hr = (b.xs.transpose(1, 2, 0).reshape(t * p, b.m) @ b.rs).reshape(t, p, t)
+        u[act] += a_flat @ hr.transpose(0, 2, 1).reshape(t * t, p)
         if b.d2 is not None:
             d2_flat = b.d2.reshape(ka * ka, t * t)
             f = (b.m * b.si - b.si @ (c + c_phi) @ b.si).T.reshape(-1)
