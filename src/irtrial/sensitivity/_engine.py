@@ -91,8 +91,9 @@ class Context:
             "effect_df": out.effect_df.reshape(shape + out.effect.shape[1:]),
             "lsmean_df": out.lsmean_df.reshape(shape + out.lsmean.shape[1:]),
         }
-        if keep or self.keep:
-            res["completed"] = data.reshape(shape + data.shape[1:])
+        if keep or self.keep:  # the data sets at the delta closest to 0
+            d0 = int(np.argmin(np.abs(self.deltas)))
+            res["completed"] = data.reshape(shape + data.shape[1:])[:, d0]
         return res
 
     def full_fits(self) -> list:

@@ -274,7 +274,6 @@ def _imputed(sd: SensitivityData, labels, full, samples, grid) -> pd.DataFrame:
     frames = []
     miss = np.isnan(sd.y).reshape(-1)
     base = sd.long_frame()[[C.SUBJECT, C.ARM, C.VISIT]]
-    d0 = int(np.argmin(np.abs(grid))) if len(grid) else 0
     sets = [(0, full["completed"])]
     if samples is not None:
         sets += [(i + 1, s["completed"]) for i, s in enumerate(samples)]
@@ -283,7 +282,7 @@ def _imputed(sd: SensitivityData, labels, full, samples, grid) -> pd.DataFrame:
             f = base.copy()
             f.insert(0, "imputation", imp)
             f.insert(0, "strategy", lab)
-            f[sd.outcome] = comp[si, d0].reshape(-1)
+            f[sd.outcome] = comp[si].reshape(-1)
             f["imputed"] = miss
             frames.append(f)
     return pd.concat(frames, ignore_index=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -46,8 +48,9 @@ def tipping_point(data, *, deltas, strategy="MAR", arms="active", alpha=0.05, co
     of :func:`irtrial.reference_based` is repeated (same fits, same draws). The tipping point
     of each arm and visit is the delta where the p-value of the treatment effect first reaches
     ``alpha``: p is interpolated linearly between the two grid points around it (with
-    ``refine=True``, on a 41-point grid between them, run once for every arm and visit), then
-    ``confirm=True`` runs the analysis at that delta and reports its p-value.
+    ``refine=True``, between the points of a 20-times finer grid computed in the same run: the
+    fits do not depend on delta), then ``confirm=True`` runs the analysis at that delta and
+    reports its p-value.
 
     Parameters
     ----------
@@ -93,21 +96,27 @@ def tipping_point(data, *, deltas, strategy="MAR", arms="active", alpha=0.05, co
         raise ModelSpecError("deltas must be an increasing sequence of at least 2 numbers")
     if "delta" in kwargs:
         raise ModelSpecError("tipping_point takes deltas= (the grid), not delta=")
-    result, sd = run(data, strategy=strategy, deltas=grid, delta_arms=arms, **kwargs)
-    table = result.table[["delta", *[c for c in result.table.columns if c != "delta"]]]
+    # the fits do not depend on delta, so one run covers the grid and, with refine, 20
+    # subintervals of every grid interval (p interpolated there), then one run confirms
+    dense = grid if not refine else np.unique(np.concatenate(
+        [np.linspace(lo, hi, 21) for lo, hi in zip(grid[:-1], grid[1:], strict=True)]))
+    result, sd = run(data, strategy=strategy, deltas=dense, delta_arms=arms, **kwargs)
+    on_grid = np.isin(result.table["delta"].to_numpy(), grid)
+    table = result.table[on_grid]
+    table = table[["delta", *[c for c in table.columns if c != "delta"]]]
     tipping = _locate(table, alpha)
     todo = tipping[np.isfinite(tipping["delta"])]
     if refine and len(todo):
-        # p(delta) between the two grid points: a fine grid (the fits are shared, so extra
-        # deltas cost little), then interpolate there
-        fine = np.unique(np.concatenate([np.linspace(a, b, 41) for a, b in todo["bracket"]]))
-        ref_run, _ = run(data, strategy=strategy, deltas=fine, delta_arms=arms, **kwargs)
-        fine_tip = _locate(ref_run.table, alpha)
-        key = [("strategy"), C.VISIT, C.ARM]
+        fine_tip = _locate(result.table, alpha)
+        key = ["strategy", C.VISIT, C.ARM]
         merged = tipping.merge(fine_tip[key + ["delta"]], on=key, how="left",
                                suffixes=("", "_fine"))
         ok = np.isfinite(merged["delta"]) & np.isfinite(merged["delta_fine"])
         tipping.loc[ok.to_numpy(), "delta"] = merged.loc[ok, "delta_fine"].to_numpy()
+    result = dataclasses.replace(
+        result, table=result.table[on_grid].reset_index(drop=True),
+        lsmeans=result.lsmeans[np.isin(result.lsmeans["delta"].to_numpy(), grid)].reset_index(
+            drop=True))
     if confirm and len(todo):
         uniq = np.unique(tipping.loc[todo.index, "delta"].to_numpy())
         check, _ = run(data, strategy=strategy, deltas=uniq, delta_arms=arms, **kwargs)
