@@ -119,8 +119,8 @@ def run_batches(task: Task, n_sim: int, n_jobs: int = 1, scheduler: Any = None,
     if scheduler is not None:
         _run_dask(task, batches, scheduler, done)
     elif workers == 1:
-        for start, stop in batches:
-            done(start, stop, run_batch(task, start, stop))
+        for start, stop in batches:  # same BLAS settings as a worker: one thread
+            done(start, stop, _run_batch_keyed(task, start, stop))
     else:
         from joblib import Parallel, delayed
 
