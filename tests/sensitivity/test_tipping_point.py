@@ -19,6 +19,8 @@ def test_crossing_interpolates_p_linearly():
     assert np.isnan(d) and "already at the first delta" in note
     d, _, note = _crossing(np.array([0.0, 1.0]), np.array([0.001, 0.01]), 0.05)
     assert np.isnan(d) and "widen" in note
+    d, _, note = _crossing(np.array([0.0, 1.0]), np.array([0.001, 0.001]), 0.05)
+    assert np.isnan(d) and "changes nothing" in note
 
 
 def test_tipping_point_confirmed_and_matches_a_direct_run(intermittent):

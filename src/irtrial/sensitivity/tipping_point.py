@@ -18,6 +18,9 @@ __all__ = ["tipping_point"]
 def _crossing(deltas: np.ndarray, p: np.ndarray, alpha: float):
     """First grid interval where p reaches alpha: (delta by linear interpolation of p, bracket,
     note)."""
+    if np.allclose(p, p[0], rtol=1e-10, atol=0) and p[0] < alpha:
+        return float("nan"), None, ("delta changes nothing here: no imputed value after an ICE "
+                                    "in the arm(s) that delta shifts")
     if p[0] >= alpha:
         return float("nan"), None, (f"not significant (p >= {alpha:g}) already at the first "
                                     f"delta of the grid ({deltas[0]:g})")
