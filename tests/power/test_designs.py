@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import matplotlib
+import numpy as np
 import pytest
 
 from irtrial.errors import ModelSpecError
@@ -83,3 +84,17 @@ def test_outputs_json_html_and_figure(tmp_path):
     assert [g["n"] for g in back["simulation"]["grid"]] == [10, 15]
     assert back["analytic"]["n"] == pytest.approx(ttest(1, 1.2, power=0.8).n)
     assert "<svg" in h.read_text()
+
+
+def test_dropout_by_retention_per_arm(tmp_path):
+    from irtrial.power.design_inputs import retention
+
+    p = tmp_path / "r.toml"
+    p.write_text('[design]\narms = ["P", "A"]\nn_per_arm = [10, 10]\nvisits = [0, 1, 2, 3]\n'
+                 'means = [[1, 1, 1, 1], [1, 0, 0, 0]]\n[design.dropout.P]\n'
+                 'retention = [0.95, 0.9, 0.8]\n[design.dropout.A]\nretention = [1, 0.85, 0.85]\n')
+    d = read_design(p).design
+    np.testing.assert_allclose(retention(d), [[0.95, 0.9, 0.8], [1, 0.85, 0.85]], rtol=1e-12)
+    p.write_text(p.read_text().replace("[1, 0.85, 0.85]", "[0.8, 0.9, 1.0]"))
+    with pytest.raises(ModelSpecError, match="non-increasing"):
+        read_design(p)

@@ -17,6 +17,7 @@ example instead of a ``[design]`` table::
     ar1 = 0.5
     [design.dropout]
     hazard = 0.1                   # per post-baseline visit: one number or a list
+    # or: retention = [0.95, 0.9, 0.85]  (fraction observed at each post-baseline visit)
     [analysis]
     type = "mmrm"
     covariance = "us"
@@ -69,15 +70,26 @@ def ir_wrap_power_design() -> TrialDesign:
                    dropout={"Placebo": Dropout(hazard=(1 / 19,) + (0.0,) * (d.n_visits - 2))})
 
 
+def _dropout(spec: dict) -> Dropout:
+    spec = _tuples(spec)
+    if "retention" in spec:
+        return Dropout.from_retention(spec.pop("retention"), **spec)
+    return Dropout(**spec)
+
+
 def _design(table: dict, problems: list[str]) -> TrialDesign | None:
     t = dict(table)
     drop = t.pop("dropout", None)
     covs = t.pop("covariates", [])
-    if isinstance(drop, dict):
-        if drop and all(isinstance(v, dict) for v in drop.values()):
-            t["dropout"] = {arm: Dropout(**_tuples(v)) for arm, v in drop.items()}
-        else:
-            t["dropout"] = Dropout(**_tuples(drop))
+    try:
+        if isinstance(drop, dict):
+            if drop and all(isinstance(v, dict) for v in drop.values()):
+                t["dropout"] = {arm: _dropout(v) for arm, v in drop.items()}
+            else:
+                t["dropout"] = _dropout(drop)
+    except (TypeError, ModelSpecError) as exc:
+        problems.append(f"[design.dropout]: {exc}".replace("__init__() ", ""))
+        return None
     try:
         t["covariates"] = tuple(Covariate(**_tuples(c)) for c in covs)
         return TrialDesign(**_tuples(t))

@@ -159,6 +159,25 @@ class Dropout:
             problems.append("fixed_n and fixed_after must be >= 0")
         _err(problems)
 
+    @classmethod
+    def from_retention(cls, retention: Sequence[float], mar_slope: float = 0.0) -> Dropout:
+        """MCAR hazards that keep the fraction ``retention[j]`` of an arm at post-baseline
+        visit ``j`` (non-increasing, in (0, 1]): :math:`h_j = 1 - r_j / r_{j-1}`, :math:`r_0 = 1`.
+
+        Examples
+        --------
+        >>> Dropout.from_retention([0.9, 0.9, 0.72]).hazard
+        (0.09999999999999998, 0.0, 0.20000000000000007)
+        """
+        r = np.asarray(retention, dtype=float)
+        if r.ndim != 1 or r.size == 0 or np.any(r <= 0) or np.any(r > 1) \
+                or np.any(np.diff(r) > 1e-12):
+            _err([f"retention {tuple(r.tolist())} must be fractions in (0, 1], "
+                  "non-increasing over the post-baseline visits"])
+        prev = np.concatenate([[1.0], r[:-1]])
+        return cls(hazard=tuple(np.clip(1.0 - r / prev, 0.0, None).tolist()),
+                   mar_slope=mar_slope)
+
     def hazards(self, n_post: int) -> np.ndarray:
         """Per post-baseline visit MCAR hazards (length ``n_post``)."""
         h = np.atleast_1d(np.asarray(self.hazard, dtype=float))
