@@ -22,18 +22,24 @@ vars <- set_vars(outcome = "change", visit = "visit", subjid = "subject", group 
 avars <- set_vars(outcome = "change", visit = "visit", subjid = "subject", group = "arm",
                   covariates = c("baseline"))
 t0 <- proc.time()[["elapsed"]]
+c0 <- sum(proc.time()[c("user.self", "sys.self")])
 dr <- draws(data = dat, data_ice = data.frame(ice, strategy = "JR"), vars = vars,
             method = method_condmean(type = "jackknife"), quiet = TRUE)
 t_draws <- proc.time()[["elapsed"]] - t0
+c_draws <- sum(proc.time()[c("user.self", "sys.self")]) - c0
 per <- list()
+cpu <- list()
 est <- list()
 for (s in c("MAR", "JR", "CR", "CIR", "LMCF")) {
   t0 <- proc.time()[["elapsed"]]
+  c0 <- sum(proc.time()[c("user.self", "sys.self")])
   imp <- impute(dr, references = c(PBO = "PBO", ACT = "PBO"),
                 update_strategy = data.frame(ice, strategy = s))
   p <- as.data.frame(pool(analyse(imp, ancova, vars = avars)))
   per[[s]] <- proc.time()[["elapsed"]] - t0
+  cpu[[s]] <- sum(proc.time()[c("user.self", "sys.self")]) - c0
   est[[s]] <- p[grepl("^trt_", p$parameter), c("parameter", "est", "se")]
 }
-write_json(list(seconds_draws = t_draws, seconds_strategy = per, estimates = est),
+write_json(list(seconds_draws = t_draws, seconds_strategy = per, cpu_draws = c_draws,
+                cpu_strategy = cpu, estimates = est),
            args[2], digits = NA, auto_unbox = TRUE)
