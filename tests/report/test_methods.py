@@ -37,6 +37,10 @@ def test_replica_methods_state_the_plan_and_fit(replica):
     assert "discontinuation of study treatment: hypothetical strategy" in text
     assert "with the baseline value, AGE, SEX and PAINDUR as covariates" in text
     assert "seed 2006" in text
+    assert "Sensitivity analyses: reference-based imputation (MAR, JR, CR, CIR, LMCF) by " \
+           "conditional mean imputation with jackknife; reference-based imputation (MAR, JR) " \
+           "by conditional mean imputation with jackknife; tipping point over delta = 0, 1, 2, " \
+           "3, 4." in text
 
 
 def test_methods_follow_a_fallback_conf_level_and_direction():

@@ -186,20 +186,9 @@ def _responders(plan: StudyPlan, visit: str) -> str:
 def _sensitivity(plan: StudyPlan) -> str:
     if not plan.sensitivity:
         return "Sensitivity analyses: none pre-specified in the plan."
-    items = []
-    for s in plan.sensitivity:
-        bits = [s.method]
-        if s.strategies:
-            bits.append("strategies " + ", ".join(s.strategies))
-        if s.reference:
-            bits.append(f"reference {s.reference}")
-        if s.deltas:
-            bits.append("deltas " + ", ".join(f"{d:g}" for d in s.deltas))
-        if s.n_samples:
-            bits.append(f"{s.n_samples} samples")
-        items.append(" (".join([bits[0], "; ".join(bits[1:]) + ")"]) if len(bits) > 1
-                     else bits[0])
-    return "Sensitivity analyses: " + "; ".join(items) + "."
+    from irtrial.sensitivity.plan import describe  # the sensitivity module's own wording
+
+    return "Sensitivity analyses: " + "; ".join(describe(s) for s in plan.sensitivity) + "."
 
 
 def _software(plan: StudyPlan) -> str:
