@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
+from scipy.linalg import lapack
 
 from irtrial.errors import ConvergenceError
 from irtrial.mmrm.control import FitControl
@@ -107,23 +108,45 @@ def _converged_eig(ev: Evaluation, theta, control: FitControl, w, qg) -> bool:
     return abs(dec) < control.tol * (1.0 + abs(ev.value)) and gmax < control.grad_tol
 
 
+def _cholesky_step(ev: Evaluation, theta, control: FitControl):
+    """(H^-1 g, converged) by Cholesky when the information H is well conditioned (LAPACK's
+    reciprocal condition estimate above 1e-4, far from the 1e-8 eigenvalue floor of the
+    eigen step, so both steps are the same); (None, False) otherwise."""
+    h = ev.info
+    if h.size == 0:
+        return None, False
+    c, bad = lapack.dpotrf(h, lower=1, clean=1)
+    if bad != 0:
+        return None, False
+    rcond, bad = lapack.dpocon(c, float(np.abs(h).sum(axis=0).max()), uplo="L")
+    if bad != 0 or not rcond > 1e-4:
+        return None, False
+    step = lapack.dpotrs(c, ev.grad, lower=1)[0]
+    dec = float(ev.grad @ step)
+    gmax = float(np.max(np.abs(ev.grad) / (1.0 + np.abs(theta))))
+    ok = abs(dec) < control.tol * (1.0 + abs(ev.value)) and gmax < control.grad_tol
+    return step, ok
+
+
 def _newton(lik: Likelihood, theta: np.ndarray, control: FitControl):
     s = lik.structure
     ev = lik.evaluate(theta, 2)
     if ev is None:
         return None, theta, 0, "start value is outside the parameter space"
     for it in range(1, control.max_iter + 1):
-        # one eigendecomposition of the information serves the convergence test (the Newton
-        # decrement g' H^-1 g) and the step
-        w, q = np.linalg.eigh(ev.info)
-        qg = q.T @ ev.grad
-        if _converged_eig(ev, theta, control, w, qg):
+        step, ok = _cholesky_step(ev, theta, control)
+        if step is None:
+            # one eigendecomposition of the information serves the convergence test (the
+            # Newton decrement g' H^-1 g) and the step
+            w, q = np.linalg.eigh(ev.info)
+            qg = q.T @ ev.grad
+            ok = _converged_eig(ev, theta, control, w, qg)
+            # relative floor only: an absolute one (the former max(..., 1e-12)) swamps every
+            # eigenvalue when the outcome is on a large scale (info ~ 1/variance^2 ~ 1e-24)
+            floor = 1e-8 * float(np.max(np.abs(w), initial=0.0)) or np.finfo(float).tiny
+            step = q @ (qg / np.maximum(w, floor))
+        if ok:
             return ev, theta, it - 1, ""
-        # relative floor only: an absolute one (the former max(..., 1e-12)) swamps every
-        # eigenvalue when the outcome is on a large scale (info ~ 1/variance^2 ~ 1e-24)
-        floor = 1e-8 * float(np.max(np.abs(w), initial=0.0)) or np.finfo(float).tiny
-        w = np.maximum(w, floor)
-        step = q @ (qg / w)
         alpha = 1.0
         accepted = False
         while alpha > 1e-10:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg import lapack
 
 from irtrial.mmrm._types import CovarianceStructure, Pattern
 
@@ -102,6 +103,7 @@ class Likelihood:
         # flat positions of each pattern's Sigma[visits, visits] in a raveled (v, v) matrix
         self._flat = [(vis[:, None] * v + vis[None, :]).reshape(-1) for vis, *_ in self._data]
         self._slices = self._group_slices()
+        self._eyes: dict[int, np.ndarray] = {}
         # Sigma linear in theta (us): the derivatives do not depend on theta, compute them once
         self._dsig_const = None
         if getattr(structure, "linear", False):
@@ -109,6 +111,12 @@ class Likelihood:
                                 for g in range(self.n_groups)]
 
     # ------------------------------------------------------------------------------------------
+    def _eye(self, n: int) -> np.ndarray:
+        eye = self._eyes.get(n)
+        if eye is None:
+            eye = self._eyes[n] = np.eye(n)
+        return eye
+
     def _group_slices(self) -> list[slice]:
         s = self.structure
         if hasattr(s, "group_slice"):
@@ -134,33 +142,31 @@ class Likelihood:
         xtvy = np.zeros(p)
         logdet = 0.0
         cache = []
-        cholesky, cho_solve = linalg.cholesky, linalg.cho_solve
+        # LAPACK directly: the scipy wrappers cost more than these tiny factorisations
+        potrf, potrs = lapack.dpotrf, lapack.dpotrs
         for (_visits, g, _xs, ys, xt), flat in zip(self._data, self._flat, strict=True):
             m, t = ys.shape
             s = sigmas[g].take(flat).reshape(t, t)
-            try:
-                chol = cholesky(s, lower=True, check_finite=False)
-            except (linalg.LinAlgError, ValueError):
-                return None
+            chol, bad = potrf(s, lower=1, clean=1)
             d = chol.diagonal()
-            if not (d.min() > 0 and np.isfinite(d).all()):
+            if bad != 0 or not (d.min() > 0 and np.isfinite(d).all()):
                 return None
             logdet += m * 2.0 * float(np.log(d).sum())
-            sinv = cho_solve((chol, True), np.eye(t), check_finite=False)
+            sinv = potrs(chol, self._eye(t), lower=1)[0]
             xt2 = xt.reshape(t, m * p)
             a = (sinv @ xt2).reshape(t * m, p)  # rows (visit, subject): S^-1 X_i
             xtvx += a.T @ xt.reshape(t * m, p)
             xtvy += a.T @ ys.T.reshape(-1)
             cache.append((sinv, a))
-        try:
-            cx = linalg.cho_factor(xtvx, lower=True, check_finite=False)
-        except (linalg.LinAlgError, ValueError):
+        cx, bad = potrf(xtvx, lower=1, clean=1)
+        dx = cx.diagonal()
+        if bad != 0 or not (dx.min() > 0 and np.isfinite(dx).all()):
             return None
-        beta = cho_solve(cx, xtvy, check_finite=False)
-        b = cho_solve(cx, np.eye(p), check_finite=False)
+        beta = potrs(cx, xtvy, lower=1)[0]
+        b = potrs(cx, self._eye(p), lower=1)[0]
         value = self.constant + logdet
         if self.reml:
-            value += 2.0 * float(np.log(cx[0].diagonal()).sum())
+            value += 2.0 * float(np.log(dx).sum())
         quad = 0.0
         slices = self._slices
         k = self.structure.n_theta
