@@ -135,3 +135,19 @@ def test_multirow_df_match_lmertest():
         assert res["f_value"] == pytest.approx(test["f_value"], rel=1e-4)
         assert res["den_df"] == pytest.approx(test["den_df"], rel=1e-3)
         assert res["p_value"] == pytest.approx(test["p_value"], rel=1e-3)
+
+
+@pytest.mark.parametrize("covariance", ["us", "cs", "toep"])
+def test_light_information_equals_the_full_information(covariance):
+    # Satterthwaite df and the asymptotic covariance read phi, P_k and the observed theta
+    # covariance from the engine's REML moments when Sigma is linear in theta; same numbers
+    import irtrial
+    from irtrial.mmrm._information import get_light_information
+
+    fit = irtrial.mmrm(fev_data(), "FEV1 ~ RACE + SEX + ARMCD * AVISIT", subject="USUBJID",
+                       visit="AVISIT", covariance=covariance, df="satterthwaite")
+    light, full = get_light_information(fit.state), information(fit.state)
+    assert not hasattr(light, "blocks")  # the light path was taken
+    for name in ("phi", "p_mats", "theta_vcov"):
+        np.testing.assert_allclose(getattr(light, name), getattr(full, name), rtol=1e-9,
+                                   atol=1e-12 * np.abs(getattr(full, name)).max())

@@ -32,7 +32,8 @@ from irtrial.errors import SingularDesignError
 from irtrial.mmrm._threads import single_blas_thread
 from irtrial.mmrm._types import ModelState
 
-__all__ = ["Information", "information", "get_information"]
+__all__ = ["Information", "LightInformation", "information", "get_information",
+           "get_light_information"]
 
 _CACHE: dict[int, tuple[weakref.ref, Information]] = {}
 
@@ -148,6 +149,53 @@ def get_information(state: ModelState) -> Information:
         del _CACHE[key]
     _CACHE[id(state)] = (weakref.ref(state), info)
     return info
+
+
+@dataclass(frozen=True)
+class LightInformation:
+    """What the asymptotic covariance and the Satterthwaite df need: ``phi``, ``p_mats``,
+    ``theta_vcov`` (as :class:`Information`), without the per-pattern blocks of Kenward-Roger
+    and the sandwich."""
+
+    phi: np.ndarray
+    p_mats: np.ndarray
+    theta_vcov: np.ndarray
+
+
+_LIGHT: dict[int, tuple[weakref.ref, LightInformation]] = {}
+
+
+def get_light_information(state: ModelState) -> LightInformation:
+    """``phi, p_mats, theta_vcov`` of a fitted state, cached per state.
+
+    The full :func:`get_information` when it was already computed (or when the fit is ML or
+    Sigma is not linear in theta); otherwise the engine's
+    :meth:`irtrial.mmrm.likelihood.Likelihood.reml_information` (REML, Sigma linear in theta:
+    ``us``, ``cs``, ``toep``), the same numbers from t x t moments in fewer steps (bcva: 35 ms
+    instead of 50 ms).
+    """
+    hit = _CACHE.get(id(state))
+    if hit is not None and hit[0]() is state:
+        return hit[1]
+    hit = _LIGHT.get(id(state))
+    if hit is not None and hit[0]() is state:
+        return hit[1]
+    light = None
+    if state.method == "reml" and getattr(state.structure, "linear", False):
+        from irtrial.mmrm.likelihood import Likelihood
+
+        with single_blas_thread():
+            lik = Likelihood(state.patterns, state.structure, "reml")
+            out = lik.reml_information(np.asarray(state.theta, dtype=float))
+        if out is not None:
+            phi, p_mats, hess = out
+            light = LightInformation(phi=phi, p_mats=p_mats, theta_vcov=2.0 * _inv_sym(hess))
+    if light is None:
+        return get_information(state)
+    for key in [k for k, (ref, _) in _LIGHT.items() if ref() is None]:
+        del _LIGHT[key]
+    _LIGHT[id(state)] = (weakref.ref(state), light)
+    return light
 
 
 def information(state: ModelState) -> Information:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from irtrial.errors import ModelSpecError
-from irtrial.mmrm._information import get_information
+from irtrial.mmrm._information import get_information, get_light_information
 from irtrial.mmrm._types import VCOV_METHODS, ModelState
 from irtrial.mmrm.df import kenward_roger
 
@@ -49,7 +49,7 @@ def beta_vcov(state: ModelState, vcov: str = "asymptotic") -> np.ndarray:
     """(p, p) covariance of beta-hat by method ``vcov`` (one of ``VCOV_METHODS``)."""
     key = str(vcov).lower()
     if key == "asymptotic":
-        return get_information(state).phi.copy()
+        return get_light_information(state).phi.copy()
     if key == "kenward-roger":
         return kenward_roger.adjusted_vcov(state, linear=False)
     if key == "kenward-roger-linear":

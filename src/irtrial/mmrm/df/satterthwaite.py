@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from irtrial.mmrm._information import get_information
+from irtrial.mmrm._information import get_light_information
 from irtrial.mmrm._types import ModelState
 
 __all__ = ["df_1d", "df_md", "rows_df"]
@@ -29,7 +29,7 @@ __all__ = ["df_1d", "df_md", "rows_df"]
 def rows_df(state: ModelState, L: np.ndarray, cov: np.ndarray) -> np.ndarray:
     """Satterthwaite df of each row of ``L`` from the model-based Phi (``cov`` is not used:
     SAS's df do not depend on the covariance used for the standard errors)."""
-    info = get_information(state)
+    info = get_light_information(state)
     L = np.atleast_2d(np.asarray(L, float))
     lp = L @ info.phi  # (q, p)
     grad = np.einsum("qa,kab,qb->qk", lp, info.p_mats, lp, optimize=True)  # (q, k)
@@ -49,7 +49,7 @@ def df_md(state: ModelState, L: np.ndarray, cov: np.ndarray) -> tuple[float, flo
     q = L.shape[0]
     if q == 1:
         return 1.0, float(rows_df(state, L, cov)[0])
-    vals, vecs = np.linalg.eigh(L @ get_information(state).phi @ L.T)
+    vals, vecs = np.linalg.eigh(L @ get_light_information(state).phi @ L.T)
     nu = rows_df(state, vecs.T @ L, cov)
     keep = nu > 2
     e = float(np.sum(nu[keep] / (nu[keep] - 2.0)))
