@@ -89,13 +89,16 @@ class Likelihood:
         self._data = []
         log_w = 0.0
         for pt in patterns:
-            sw = np.sqrt(pt.w)
-            xs = pt.X * sw[:, :, None]
+            if np.all(pt.w == 1.0):
+                xs, ys = pt.X, pt.y
+            else:
+                sw = np.sqrt(pt.w)
+                xs, ys = pt.X * sw[:, :, None], pt.y * sw
+                log_w += float(np.log(pt.w).sum())
             # (t, m, p) layout: every per-pattern product below is one BLAS call
             self._data.append(
-                (pt.visits, pt.group, xs, pt.y * sw, np.ascontiguousarray(xs.transpose(1, 0, 2)))
+                (pt.visits, pt.group, xs, ys, np.ascontiguousarray(xs.transpose(1, 0, 2)))
             )
-            log_w += float(np.log(pt.w).sum())
         n_eff = self.n_obs - self.p if self.reml else self.n_obs
         self.constant = n_eff * _LOG2PI - log_w
         self.n_groups = int(getattr(structure, "n_groups", 1))
@@ -203,9 +206,8 @@ class Likelihood:
                 if self.reml:
                     # sum_i X_i' S^-1 D_k u_i = sum_cd D_k[c,d] W[c,d,:],
                     # W[c,d,:] = sum_i (S^-1 X_i)[c,:] u_i[d]
-                    w = (a.reshape(t, m, p).transpose(0, 2, 1).reshape(t * p, m) @ u)
-                    w = w.reshape(t, p, t).transpose(0, 2, 1).reshape(t * t, p)
-                    h[sl] += dk @ w
+                    w = np.matmul(a.reshape(t, m, p).transpose(0, 2, 1), u)  # (t, p, t)
+                    h[sl] += dk @ w.transpose(0, 2, 1).reshape(t * t, p)
         value += quad
         grad = info = None
         if order >= 1:

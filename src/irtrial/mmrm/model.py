@@ -523,7 +523,10 @@ class MMRM:
         v = len(prepared.design.visit_levels)
         structure = make_covariance(covariance, v, len(prepared.group_levels))
         _check_information(prepared, structure, covariance)
-        patterns = prepared.patterns()
+        # the patterns of design.make_patterns (same order), without its per-subject loop
+        patterns = build_patterns(prepared.X, prepared.y, prepared.w, prepared.subject_codes,
+                                  prepared.visit_codes, prepared.group_codes, v,
+                                  prepared.subjects)
         lik = Likelihood(patterns, structure, self.method)
         with single_blas_thread():
             outcome = optimize_theta(lik, self.control)
