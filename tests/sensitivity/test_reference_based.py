@@ -11,6 +11,8 @@ from irtrial.errors import IrtrialError, ModelSpecError, TrialValidationError
 from irtrial.sensitivity import reference_based
 
 STRATEGIES = ["MAR", "JR", "CR", "CIR", "LMCF"]
+#: fast inference where only point estimates are checked (they come from the full data)
+FAST = dict(resampling="bootstrap", n_samples=2, seed=1)
 COLUMNS = ["strategy", "visit", "arm", "control", "estimate", "std_error", "df", "statistic",
            "p_value", "ci_lower", "ci_upper"]
 
@@ -65,7 +67,7 @@ def test_mar_conditional_mean_is_ancova_on_mmrm_imputed_data(intermittent):
         parts.append(g)
     done = pd.concat(parts)
     expected = _ols_per_visit(done)
-    res = reference_based(intermittent, strategy="MAR")
+    res = reference_based(intermittent, strategy="MAR", **FAST)
     assert len(pop) == 90 and any("3 randomised subject(s)" in n for n in res.notes)
     for _, row in res.table.iterrows():
         # two independent REML fits, each converged to ~1e-8
@@ -74,8 +76,8 @@ def test_mar_conditional_mean_is_ancova_on_mmrm_imputed_data(intermittent):
 
 def test_lmcf_with_ice_at_first_visit(intermittent):
     with pytest.raises(IrtrialError, match="lmcf_fallback"):
-        reference_based(intermittent, strategy="LMCF")
-    res = reference_based(intermittent, strategy="LMCF", lmcf_fallback="JR")
+        reference_based(intermittent, strategy="LMCF", **FAST)
+    res = reference_based(intermittent, strategy="LMCF", lmcf_fallback="JR", **FAST)
     assert any("imputed under JR (lmcf_fallback)" in n for n in res.notes)
     ice = res.ice.set_index("subject")
     assert set(ice.loc[["S007", "S052", "S071"], "strategy"]) == {"JR"}
@@ -83,9 +85,9 @@ def test_lmcf_with_ice_at_first_visit(intermittent):
 
 
 def test_delta_is_linear_for_the_conditional_mean(antidepressant):
-    r0 = reference_based(antidepressant, strategy="JR")
-    r1 = reference_based(antidepressant, strategy="JR", delta=1.5)
-    r2 = reference_based(antidepressant, strategy="JR", delta=3.0)
+    r0 = reference_based(antidepressant, strategy="JR", **FAST)
+    r1 = reference_based(antidepressant, strategy="JR", delta=1.5, **FAST)
+    r2 = reference_based(antidepressant, strategy="JR", delta=3.0, **FAST)
     np.testing.assert_allclose(r2.table.estimate - r0.table.estimate,
                                2 * (r1.table.estimate - r0.table.estimate), atol=1e-10)
     # only the active arm's imputed values after the ICE move
@@ -98,7 +100,7 @@ def test_delta_is_linear_for_the_conditional_mean(antidepressant):
 def test_user_ice_table(intermittent):
     ice = pd.DataFrame({"subject": ["S001", "S002"], "visit": ["W3", "W4"],
                         "strategy": ["CR", None]})
-    res = reference_based(intermittent, strategy="JR", ice=ice)
+    res = reference_based(intermittent, strategy="JR", ice=ice, **FAST)
     got = res.ice.set_index("subject")
     assert got.loc["S001", "strategy"] == "CR" and got.loc["S002", "strategy"] == "JR"
     assert len(got) == 2

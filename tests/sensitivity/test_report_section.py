@@ -23,10 +23,14 @@ def test_section_left_out_without_plan_tables(intermittent):
 
 
 def test_section_strategies_beside_the_primary_mmrm_and_tipping_point(intermittent):
-    tables = (SensitivityAnalysis("conditional-mean", ("MAR", "JR"), options={}),
-              SensitivityAnalysis("conditional-mean", ("JR",), deltas=(0.0, 4.0, 8.0)),
-              SensitivityAnalysis("conditional-mean", ("LMCF",)))
-    out = build(_inputs(intermittent, tables))
+    fast = {"resampling": "bootstrap", "bootstrap_ci": "normal"}
+    tables = (SensitivityAnalysis("conditional-mean", ("MAR", "JR"), n_samples=3, options=fast),
+              SensitivityAnalysis("conditional-mean", ("JR",), deltas=(0.0, 4.0, 8.0),
+                                  n_samples=3, options=fast),
+              SensitivityAnalysis("conditional-mean", ("LMCF",), n_samples=3, options=fast))
+    report = build_report(_inputs(intermittent, tables))
+    sec = [s for s in report.sections if s.section.id == "sensitivity"][0]
+    out = sec.output
     eff = out.tables["effects"]
     assert eff["Analysis"].iloc[0] == "Primary MMRM (MAR)"
     assert any("jump to reference" in a for a in eff["Analysis"])
@@ -34,6 +38,4 @@ def test_section_strategies_beside_the_primary_mmrm_and_tipping_point(intermitte
     # LMCF without a fallback: the section shows the error instead of failing
     assert any("lmcf_fallback" in e for e in out.context["errors"])
     assert any("3 randomised subject(s)" in n for n in out.context["notes"])
-    report = build_report(_inputs(intermittent, tables[:2]))
-    sec = [s for s in report.sections if s.section.id == "sensitivity"][0]
     assert "Tipping point" in sec.html and "<svg" in sec.html
