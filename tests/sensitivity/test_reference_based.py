@@ -159,3 +159,25 @@ def test_mmrm_analysis_of_completed_data(intermittent):
                             analysis_formula="change ~ baseline + arm * visit", **kw)
     assert not np.allclose(other.table.estimate, a.table.estimate, rtol=1e-4)
     assert any("MMRM on each completed data set" in n for n in m.notes)
+
+
+def test_three_arms_and_references(intermittent):
+    d = intermittent.data[["subject", "arm", "visit", "value", "baseline"]].copy()
+    d["arm"] = d["arm"].astype(str)
+    high = d.subject.isin([f"S{i:03d}" for i in range(46, 70)])
+    d.loc[high, "arm"] = "HIGH"
+    trial = irtrial.read_trial(d, baseline="baseline", control="PBO",
+                               arm_order=["PBO", "ACT", "HIGH"])
+    ref = {"ACT": "PBO", "HIGH": "HIGH"}
+    jr = reference_based(trial, strategy="JR", reference=ref, **FAST)
+    mar = reference_based(trial, strategy="MAR", **FAST)
+    assert set(jr.table.arm) == {"ACT", "HIGH"} and set(jr.lsmeans.arm) == {"PBO", "ACT", "HIGH"}
+    assert jr.reference == {"PBO": "PBO", "ACT": "PBO", "HIGH": "HIGH"}
+    # HIGH is its own reference: jump to reference is MAR for its subjects, not for ACT's
+    arm = jr.imputed.arm.astype(str).to_numpy()
+    imp = jr.imputed.imputed.to_numpy()
+    diff = np.abs(jr.imputed.change.to_numpy() - mar.imputed.change.to_numpy())
+    assert diff[(arm == "HIGH") & imp].max() < 1e-10
+    assert diff[(arm == "ACT") & imp].max() > 0.1
+    with pytest.raises(ModelSpecError, match="unknown arm"):
+        reference_based(trial, reference={"LOW": "PBO"}, **FAST)
