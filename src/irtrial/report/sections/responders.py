@@ -85,7 +85,7 @@ def _nnt_ci(r) -> str:
     def one(v):
         return "\u221e" if not np.isfinite(v) else fmt(v, 1)
 
-    return f"NNTB {one(lo)} to \u221e to NNTH {one(hi)}"
+    return f"NNTB {one(lo)} to \u221e to NNTH {one(hi)}"  # the interval passes through infinity
 
 
 def _definition_text(d) -> str:
@@ -119,28 +119,34 @@ def build(inputs) -> SectionOutput | None:
         rates.append({"Definition": _definition_text(d), **{
             f"{a}": fmt_n_pct(x["n_responders"], x["n"]) for a, x in
             zip(r[C.ARM].astype(str), r.to_dict("records"), strict=True)}})
-    effects = []
+    effects, ratios = [], []
     ci = ci_label(level)
     for _, r in rows.iterrows():
         row = {"Definition": _definition_text(r["definition"])}
         if multi:
             row["Arm"] = r[C.ARM]
+        other = dict(row)
         if not np.isfinite(r["risk_difference"]):
-            row.update({"RD (% points)": "not computable"})
+            row["RD (% points)"] = other["RR"] = "not computable"
             effects.append(row)
+            ratios.append(other)
             continue
         row.update({
             "RD (% points)": fmt(100 * r["risk_difference"], 1),
             f"Newcombe {ci}": fmt_ci(100 * r["newcombe_lower"], 100 * r["newcombe_upper"], 1),
-            f"MN {ci}": fmt_ci(100 * r["mn_lower"], 100 * r["mn_upper"], 1),
+            f"Miettinen-Nurminen {ci}": fmt_ci(100 * r["mn_lower"], 100 * r["mn_upper"], 1),
+            "p (Fisher)": fmt_p(r["fisher_p_value"]),
+        })
+        other.update({
             f"RR [{ci}]": _ratio(r["risk_ratio"], r["rr_lower"], r["rr_upper"]),
             f"OR [{ci}]": _ratio(r["odds_ratio"], r["or_lower"], r["or_upper"]),
             "NNT": (f"{r['nnt_kind']} {fmt(r['nnt'], 1)}" if np.isfinite(r["nnt"]) else DASH),
             f"NNT {ci}": _nnt_ci(r),
-            "p": fmt_p(r["fisher_p_value"]),
         })
         effects.append(row)
+        ratios.append(other)
     effects_df = pd.DataFrame(effects).fillna("")
+    ratios_df = pd.DataFrame(ratios).fillna("")
     rule = ("A subject without a value at the visit counts as a non-responder; the "
             "denominator is every randomised subject with a baseline value."
             if res.missing == "non-responder" else
@@ -153,7 +159,8 @@ def build(inputs) -> SectionOutput | None:
                                for d in plan.definitions],
                "rates": records(res.rates), "rows": records(rows)}
     return SectionOutput(context=ctx, results=results,
-                         tables={"rates": pd.DataFrame(rates), "effects": effects_df})
+                         tables={"rates": pd.DataFrame(rates), "effects": effects_df,
+                                 "ratios": ratios_df})
 
 
 SECTION = Section("responders", "Responders", 80, build, TEMPLATE)
