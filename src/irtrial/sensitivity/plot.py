@@ -61,7 +61,8 @@ def plot_tipping_point(result, ax=None, visit=None, arm=None):
     ax2.set_ylabel("p-value (dashed)")
     ax2.set_ylim(0, 1)
     ax.set_xlabel("delta added to imputed values after the ICE")
-    ax.set_ylabel(f"treatment effect at {visit} (95% CI)")
+    where = f"visit {visit}" if str(visit).replace(".", "", 1).isdigit() else str(visit)
+    ax.set_ylabel(f"treatment effect at {where} (CI)")
     ax.legend(loc="best", fontsize="small")
     ax.set_title("Tipping point")
     return ax

@@ -246,6 +246,12 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
         "beta": pd.Series(fit0.beta, index=models[0].design.column_names),
         "sigma": pd.DataFrame(fit0.sigma, index=list(sd.visits), columns=list(sd.visits)),
     }
+    notes.append(f"imputation model: {formula}, {covariance} covariance common to the arms, "
+                 f"REML; references: " + ", ".join(
+                     f"{sd.arms[a]} -> {sd.arms[ref[a]]}" for a in range(len(sd.arms))))
+    if analysis == "ancova":
+        extra = "".join(f" + {c}" for c in sd.covariates.columns)
+        notes.append(f"analysis model per visit: {sd.outcome} ~ arm + baseline{extra}")
     notes.append(_method_note(method, resampling, n_run, analysis, bootstrap_ci))
     result = SensitivityResult(
         table=table, lsmeans=lsm, imputed=imputed, ice=ice_table, fit=fit_info, method=method,
