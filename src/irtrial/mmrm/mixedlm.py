@@ -28,6 +28,7 @@ R: ``lme4::lmer(y ~ ... + (1 + t | id))``, ``nlme::lme(y ~ ..., random = ~ 1 + t
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import statsmodels.api as sm
@@ -233,4 +234,5 @@ def mixedlm(
         group_levels=[None],
         _xtvx_inv=ev.xtvx_inv,
         _likelihood=lik,
+        options=replace(opts, covariance=structure.name),
     )
