@@ -103,3 +103,20 @@ def test_multiplicity_equals_adjust_p_values(three_arm, tmp_path):
     _close(got["p_adjusted"], ref["p_adjusted"])
     html = files.html.read_text()
     assert "Holm adjustment over the active arms" in html
+
+
+def test_figure_numbers(results, trial, plan):
+    from irtrial.report.residuals import scaled_residuals
+
+    block = results["sections"]["figures"]
+    curve = pd.DataFrame(block["responder_curve"]["rows"])
+    ref = irtrial.responder_curve(trial).curve
+    _close(curve["percent"], ref["percent"])
+    assert curve["threshold"].tolist() == ref["threshold"].tolist()
+    z = scaled_residuals(fit_primary(trial, plan).result)["scaled"].to_numpy()
+    assert block["residuals"]["n"] == len(z)
+    assert block["residuals"]["sd"] == pytest.approx(np.std(z, ddof=1), rel=1e-12)
+    assert block["residuals"]["n_beyond_2"] == int((np.abs(z) > 2).sum())
+    forest = pd.DataFrame(block["forest"])
+    pf = fit_primary(trial, plan)
+    _close(forest["estimate"].iloc[: len(pf.contrasts)], pf.contrasts["estimate"])

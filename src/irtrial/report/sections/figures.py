@@ -4,6 +4,7 @@ and the residual diagnostics (Cholesky-scaled residuals against fitted values; n
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from irtrial import columns as C
@@ -83,6 +84,7 @@ def build(inputs) -> SectionOutput:
     arms = list(inputs.arms)
     out: list[FigureOut] = []
     errors: list[str] = []
+    results: dict = {}
     rng = inputs.plan.endpoint.range or trial.outcome_range
 
     values = _long_values(inputs)
@@ -130,6 +132,7 @@ def build(inputs) -> SectionOutput:
         if rc.ok:
             curve = rc.result.curve
             curve = curve[curve[C.VISIT].astype(str) == inputs.responder_visit]
+            results["responder_curve"] = {"kind": inputs.curve_kind, "rows": records(curve)}
             marks = [d.threshold for d in inputs.plan.responders.definitions
                      if (d.kind == "relative") == (inputs.curve_kind == "percent")]
             unit = "%" if inputs.curve_kind == "percent" else (f" {inputs.units}"
@@ -153,6 +156,12 @@ def build(inputs) -> SectionOutput:
         F.plot_residuals(r["fitted"].to_numpy(), r["scaled"].to_numpy(), ax=a1)
         F.plot_qq(r["scaled"].to_numpy(), ax=a2)
         big = len(r) > F.MAX_POINTS
+        z = r["scaled"].to_numpy(dtype=float)
+        # the points themselves are not repeated in results.json (200,000 on a large trial)
+        results["residuals"] = {"n": int(len(z)), "mean": float(np.mean(z)),
+                                "sd": float(np.std(z, ddof=1)) if len(z) > 1 else None,
+                                "min": float(np.min(z)), "max": float(np.max(z)),
+                                "n_beyond_2": int(np.sum(np.abs(z) > 2))}
         out.append(FigureOut("residuals", (
             "Residual diagnostics of the primary MMRM: Cholesky-scaled residuals "
             "(uncorrelated with unit variance when the model holds) against fitted values "
@@ -161,8 +170,8 @@ def build(inputs) -> SectionOutput:
                "(right)." if big else ".")), a1.figure))
     elif inputs.primary.ok:
         errors.append(f"Residuals: {res.error}")
-    results = {"figures": [f.name for f in out], "forest": records(forest),
-               "trajectories_per_arm": int(shown)}
+    results.update({"figures": [f.name for f in out], "forest": records(forest),
+                    "trajectories_per_arm": int(shown)})
     return SectionOutput(context={"order": [f.name for f in out], "errors": errors},
                          results=results, figures=tuple(out))
 
