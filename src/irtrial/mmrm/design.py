@@ -322,12 +322,23 @@ def _build_x(formula: str, frame: pd.DataFrame, factors: dict, numerics: dict):
         n = len(frame)
         codes = {name: frame[name].cat.codes.to_numpy() for name in factors}
         nums = {name: frame[name].to_numpy(dtype=float) for name in numerics}
+        masks: dict = {}
         x = np.empty((n, len(recipe)))
         for j, parts in enumerate(recipe):
-            col = np.ones(n)
+            mask, val = None, None
             for name, lvl in parts:
-                col = col * (nums[name] if lvl is None else (codes[name] == lvl))
-            x[:, j] = col
+                if lvl is None:
+                    val = nums[name] if val is None else val * nums[name]
+                    continue
+                if (name, lvl) not in masks:
+                    masks[(name, lvl)] = codes[name] == lvl
+                mask = masks[(name, lvl)] if mask is None else mask & masks[(name, lvl)]
+            if mask is None:
+                x[:, j] = 1.0 if val is None else val
+            elif val is None:
+                x[:, j] = mask
+            else:
+                x[:, j] = np.where(mask, val, 0.0)
         return spec, columns, x
     try:
         x_df = model_matrix(_rhs(formula), frame, na_action="raise")
