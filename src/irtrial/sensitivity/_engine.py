@@ -29,6 +29,19 @@ class StrategyPlan:
     per_subject: np.ndarray  # (n,) object: a strategy name or callable per subject
     model: int  # index into Context.models
 
+    def __post_init__(self):
+        kinds, codes = [], np.empty(len(self.per_subject), dtype=np.int64)
+        for i, s in enumerate(self.per_subject):
+            for k, known in enumerate(kinds):
+                if known is s or (not callable(s) and not callable(known) and known == s):
+                    codes[i] = k
+                    break
+            else:
+                kinds.append(s)
+                codes[i] = len(kinds) - 1
+        object.__setattr__(self, "kinds", kinds)
+        object.__setattr__(self, "codes", codes)
+
 
 @dataclass(eq=False)
 class Context:
@@ -50,14 +63,11 @@ class Context:
     # ------------------------------------------------------------------------------------------
     def _means(self, own: np.ndarray, ref: np.ndarray, plan: StrategyPlan, index: np.ndarray):
         mu = np.empty_like(own)
-        per = plan.per_subject[index]
+        codes = plan.codes[index]
         ice = self.ice[index]
-        keys = {}
-        for pos, s in enumerate(per):
-            keys.setdefault(id(s) if callable(s) else s, (s, []))[1].append(pos)
-        for s, pos in keys.values():
-            pos = np.asarray(pos)
-            mu[pos] = strategy_mean(s, own[pos], ref[pos], ice[pos])
+        for c in np.unique(codes):
+            pos = np.flatnonzero(codes == c)
+            mu[pos] = strategy_mean(plan.kinds[c], own[pos], ref[pos], ice[pos])
         return mu
 
     def analyse(self, index: np.ndarray, fits: list, impute_index: np.ndarray | None = None,

@@ -36,6 +36,8 @@ class SensitivityResult:
         Jackknife: number of leave-one-out samples; bootstrap/approximate Bayes: samples.
     seed : int or None
     notes : tuple of str
+    reference : dict
+        Arm -> its reference arm.
     """
 
     table: pd.DataFrame
@@ -50,7 +52,6 @@ class SensitivityResult:
     seed: int | None
     notes: tuple[str, ...] = ()
     reference: dict = field(default_factory=dict)
-    delta: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         strategies = ", ".join(pd.unique(self.table["strategy"]))
