@@ -303,7 +303,7 @@ def plot_residuals(fitted: np.ndarray, scaled: np.ndarray, ax: Axes | None = Non
     ax = new_axes((3.45, 3.2)) if ax is None else ax
     fitted, scaled = np.asarray(fitted, float), np.asarray(scaled, float)
     if len(scaled) > MAX_POINTS:
-        ax.hexbin(fitted, scaled, gridsize=35, cmap="Blues", mincnt=1, linewidths=0.2)
+        ax.hexbin(fitted, scaled, gridsize=35, cmap="Blues", mincnt=1, linewidths=0.2, bins="log")
     else:
         ax.scatter(fitted, scaled, s=9, color="#0072b2", alpha=0.6, linewidths=0)
     for h, style in ((0.0, "-"), (2.0, ":"), (-2.0, ":")):

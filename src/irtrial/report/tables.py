@@ -119,8 +119,11 @@ def table1(tidy: pd.DataFrame, arms: Sequence[str], labels: Mapping[str, str] | 
             out.append({"Characteristic": "Median [Q1, Q3]", "_h": 0, **{
                 header[g]: f"{fmt(r['median'], d)} [{fmt(r['q1'], d)}, {fmt(r['q3'], d)}]"
                 for g, r in by.items()}})
+            whole = all(float(r[k]).is_integer() for r in by.values() for k in ("min", "max")
+                        if np.isfinite(r[k]))
+            dm = 0 if whole else d  # integer data: the range reads "4, 10", not "4.00, 10.00"
             out.append({"Characteristic": "Min, max", "_h": 0, **{
-                header[g]: f"{fmt(r['min'], d)}, {fmt(r['max'], d)}" for g, r in by.items()}})
+                header[g]: f"{fmt(r['min'], dm)}, {fmt(r['max'], dm)}" for g, r in by.items()}})
             if any(r["n_missing"] for r in by.values()):
                 out.append({"Characteristic": "Missing", "_h": 0, **{
                     header[g]: str(int(r["n_missing"])) for g, r in by.items()}})
