@@ -85,3 +85,27 @@ def test_small_groups():
     assert one["n"] == 1 and np.isnan(one["sd"]) and np.isnan(one["ci_lower"])
     none = continuous_summary(pd.Series([np.nan, np.nan]))
     assert none["n"] == 0 and none["n_missing"] == 2 and np.isnan(none["mean"])
+
+
+def test_dropout_table_counts_monotone_dropout_not_intermittent_gaps():
+    from irtrial.analysis.descriptives import dropout_table
+
+    rows = []
+    # A: all visits; B: misses week 2 then returns (intermittent); C: last value at week 1
+    values = {"A": [5, 4, 3, 2], "B": [5, 4, None, 2], "C": [6, 5, None, None],
+              "D": [6, 6, 5, 5], "E": [6, None, None, None], "F": [7, 6, 6, None]}
+    for s, ys in values.items():
+        arm = "Placebo" if s in "ABC" else "Drug"
+        for w, y in zip((0, 1, 2, 3), ys, strict=True):
+            rows.append({"id": s, "trt": arm, "week": w, "score": y})
+    t = irtrial.read_trial(pd.DataFrame(rows), subject="id", arm="trt", visit="week",
+                           outcome="score", control="Placebo", baseline_visit="0")
+    d = dropout_table(t).set_index(["arm", "visit"])
+    # subject E has no post-baseline value: excluded, so not in the flow
+    assert d.loc[("Placebo", "1"), "n_observed"] == 3
+    assert d.loc[("Placebo", "1"), "n_discontinued"] == 1  # C
+    assert d.loc[("Placebo", "2"), "n_discontinued"] == 0  # B's gap is not a dropout
+    assert d.loc[("Placebo", "2"), "n_missing"] == 2
+    assert d.loc[("Placebo", "3"), "n_ongoing"] == 2
+    assert d.loc[("Drug", "2"), "n_discontinued"] == 1  # F
+    assert d["n_discontinued"].sum() == 2
