@@ -25,16 +25,16 @@ For contrast :math:`j` of a family of :math:`m`, with :math:`t_j = \hat\theta_j 
     Kenward-Roger) each contrast uses its own :math:`\nu_j`, as emmeans' ``adjust = "mvt"`` does
     (emmeans truncates :math:`\nu_j` to an integer; irtrial does not).
 
-Computation of :math:`P(\max_i |T_i| < c)`: for two contrasts (a three-arm trial) it is
-deterministic, :math:`E_s[P(|Z_1| < c s, |Z_2| < c s)]` with :math:`s^2 = \chi^2_\nu/\nu`,
-128-node Gauss-Legendre in :math:`s` and the bivariate normal rectangle from Owen's T function
-(Owen 1956), converged to about 1e-11 (checked against mvtnorm's TVPACK in the tests). For
-three or more contrasts it is randomised
-quasi-Monte Carlo (Genz & Bretz's lattice rule, ``scipy.stats.multivariate_t``, 20,000
-points) with a fixed seed, so that results are reproducible, with an absolute error of about
-1e-5 on probabilities and 1e-4 on the critical value; R's emmeans/multcomp use mvtnorm's
-Genz-Bretz rule with ``abseps = 1e-3``. For a single
-contrast the probability is the univariate t.
+Computation of :math:`P(\max_i |T_i| < c)`, deterministic for up to three contrasts (up to four
+arms): :math:`E_s[P(|Z_i| < c s\ \forall i)]` with :math:`s^2 = \chi^2_\nu/\nu` by 128-node
+Gauss-Legendre in :math:`s`; for two contrasts the bivariate normal rectangle from Owen's T
+function (Owen 1956), for three the integral over :math:`z_1` (64 nodes) of :math:`\phi(z_1)`
+times the bivariate rectangle of :math:`(Z_2, Z_3)` given :math:`z_1`. Converged to about
+1e-10, checked against mvtnorm (TVPACK, Genz-Bretz) in the tests. For four or more contrasts it
+is randomised quasi-Monte Carlo (Genz & Bretz's lattice rule, ``scipy.stats.multivariate_t``,
+20,000 points) with a fixed seed, so that results are reproducible, with an absolute error of
+about 1e-5 on probabilities and 1e-4 on the critical value. R's emmeans/multcomp use mvtnorm's
+Genz-Bretz rule with ``abseps = 1e-3``. For a single contrast it is the univariate t.
 
 SAS: ``LSMEANS arm*visit / DIFF=CONTROL('Placebo') ADJUST=DUNNETT CL SLICE=visit`` (SAS's
 ``ADJUST=DUNNETT`` is this multivariate t computation); R:
@@ -75,6 +75,7 @@ ADJUST_METHODS = ("bonferroni", "holm", "dunnett")
 _POINTS = 20_000
 _SEED = 20_261_129
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(128)
+_GL_Z, _GL_WZ = np.polynomial.legendre.leggauss(64)
 
 
 def check_adjust(adjust) -> str | None:
@@ -101,8 +102,10 @@ def _holm(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def _phi2(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
-    """P(Z1 < h, Z2 < k) of the standard bivariate normal (h, k nonzero), by Owen's T."""
+def _phi2(h: np.ndarray, k: np.ndarray, rho) -> np.ndarray:
+    """P(Z1 < h, Z2 < k) of the standard bivariate normal, by Owen's T (h, k = 0 nudged)."""
+    h = np.where(h == 0, 1e-300, h)
+    k = np.where(k == 0, 1e-300, k)
     sq = np.sqrt(1.0 - rho * rho)
     beta = np.where(h * k > 0, 0.0, 0.5)
     return (0.5 * (special.ndtr(h) + special.ndtr(k)) - special.owens_t(h, (k - rho * h) / (h * sq))
@@ -126,6 +129,30 @@ def _inside2(c: float, rho: float, df: float) -> float:
     return float(np.sum(_GL_W * (hi - lo) / 2.0 * dens * _rect2(c * s, rho)))
 
 
+def _inside3(c: float, corr: np.ndarray, df: float) -> float:
+    """P(max |T_i| < c) of the trivariate t: E_s of the normal probability at c s, which is
+    the integral over z1 in (-c s, c s) of phi(z1) times the bivariate normal rectangle of
+    (Z2, Z3) given Z1 = z1 (Owen's T); Gauss-Legendre in s (128 nodes) and z1 (64 nodes)."""
+    r = np.clip(corr, -1.0 + 1e-12, 1.0 - 1e-12)
+    r12, r13, r23 = r[0, 1], r[0, 2], r[1, 2]
+    s2, s3 = np.sqrt(1.0 - r12 * r12), np.sqrt(1.0 - r13 * r13)
+    rho = float(np.clip((r23 - r12 * r13) / (s2 * s3), -1.0 + 1e-12, 1.0 - 1e-12))
+    if not np.isfinite(df) or df > 1e7:
+        b, wb = np.array([c]), np.array([1.0])
+    else:
+        lo, hi = np.sqrt(stats.chi2.ppf([1e-15, 1.0 - 1e-15], df) / df)
+        s = lo + (hi - lo) * (_GL_X + 1.0) / 2.0
+        wb = _GL_W * (hi - lo) / 2.0 * stats.chi.pdf(s * np.sqrt(df), df) * np.sqrt(df)
+        b = c * s
+    z = b[:, None] * _GL_Z[None, :]  # (nb, nz) nodes in (-b, b)
+    wz = b[:, None] * _GL_WZ[None, :] * stats.norm.pdf(z)
+    hi2, lo2 = (b[:, None] - r12 * z) / s2, (-b[:, None] - r12 * z) / s2
+    hi3, lo3 = (b[:, None] - r13 * z) / s3, (-b[:, None] - r13 * z) / s3
+    rect = (_phi2(hi2, hi3, rho) - _phi2(hi2, lo3, rho) - _phi2(lo2, hi3, rho)
+            + _phi2(lo2, lo3, rho))
+    return float(np.sum(wb * np.sum(wz * rect, axis=1)))
+
+
 def _inside(c: float, corr: np.ndarray, df: float) -> float:
     """P(max_i |T_i| < c), T ~ multivariate t(df, corr)."""
     k = corr.shape[0]
@@ -135,6 +162,14 @@ def _inside(c: float, corr: np.ndarray, df: float) -> float:
         return float(1.0 - 2.0 * stats.t.sf(c, df))
     if k == 2:
         return _inside2(c, corr[0, 1], df)
+    if k == 3:
+        return _inside3(c, corr, df)
+    return _inside_qmc(c, corr, df)
+
+
+def _inside_qmc(c: float, corr: np.ndarray, df: float) -> float:
+    """P(max_i |T_i| < c) by randomised QMC (scipy's Genz-Bretz lattice rule), fixed seed."""
+    k = corr.shape[0]
     dist = stats.multivariate_t(loc=np.zeros(k), shape=corr, df=df, allow_singular=True)
     prob = dist.cdf(np.full(k, c), lower_limit=np.full(k, -c), maxpts=_POINTS,
                     random_state=np.random.default_rng(_SEED))
