@@ -249,6 +249,20 @@ class MMRMResult:
         one control, multivariate t), within each level of ``by``, as emmeans; adds
         ``p_adjusted, ci_lower_adjusted, ci_upper_adjusted, adjust`` (see
         :func:`irtrial.mmrm.lsmeans.contrasts_table` and :mod:`irtrial.mmrm.adjust`).
+
+        Examples
+        --------
+        >>> import irtrial
+        >>> from irtrial.synthetic import TrialDesign, simulate_frame
+        >>> design = TrialDesign(arms=("Placebo", "Low", "High"), n_per_arm=(30, 30, 30),
+        ...                      visits=(0, 4, 8), means=((6, 5.5, 5.2), (6, 5, 4.6),
+        ...                                                (6, 4.8, 4.1)))
+        >>> d = simulate_frame(design, seed=7)
+        >>> fit = irtrial.mmrm(d[d.AVISITN > 0], "AVAL ~ ARM * AVISIT", subject="USUBJID",
+        ...                    visit="AVISIT", df="SATTERTH")
+        >>> tab = fit.contrasts("ARM", "Placebo", by="AVISIT", adjust="dunnett")
+        >>> tab[tab.AVISIT == "Week 8"][["ARM", "p_value", "p_adjusted"]].round(4).values.tolist()
+        [['High', 0.0119, 0.0224], ['Low', 0.0033, 0.0063]]
         """
         if spec not in self.design.factors:
             raise ModelSpecError(f"{spec!r} is not a factor of the model: "
