@@ -183,3 +183,12 @@ def test_trial_entry_uses_the_default_model():
     )
     np.testing.assert_allclose(g.beta, f.beta)
     assert isinstance(f.coefficients, pd.DataFrame)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from irtrial.mmrm import result as result_module
+
+    res = doctest.testmod(result_module, optionflags=doctest.ELLIPSIS)
+    assert res.attempted > 0 and res.failed == 0
