@@ -181,3 +181,16 @@ def test_three_arms_and_references(intermittent):
     assert diff[(arm == "ACT") & imp].max() > 0.1
     with pytest.raises(ModelSpecError, match="unknown arm"):
         reference_based(trial, reference={"LOW": "PBO"}, **FAST)
+
+
+def test_path_with_roles_is_read_like_read_trial(antidepressant):
+    from pathlib import Path
+
+    data = Path(__file__).parents[1] / "reference" / "data"
+    kw = dict(subject="PATIENT", arm="THERAPY", visit="VISIT", outcome="HAMDTL17",
+              baseline="BASVAL", control="PLACEBO")
+    a = reference_based(data / "rbmi_antidepressant.csv", strategy="CR", **kw, **FAST)
+    b = reference_based(antidepressant, strategy="CR", **FAST)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    with pytest.raises(ModelSpecError, match="role arguments"):
+        reference_based(antidepressant, subject="PATIENT")

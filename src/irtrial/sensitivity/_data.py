@@ -104,7 +104,7 @@ def as_trial(data, **roles):
 def build_data(trial, outcome: str = C.CHANGE) -> SensitivityData:
     """The population of a Trial on a subject x visit grid (see the module docstring)."""
     if outcome not in (C.CHANGE, C.VALUE):
-        raise ModelSpecError(f"outcome must be 'change' or 'value', not {outcome!r}")
+        raise ModelSpecError(f"response must be 'change' or 'value', not {outcome!r}")
     visits = tuple(str(v) for v in trial.visits)
     arms = tuple(str(a) for a in trial.arms)
     subj = trial.subjects

@@ -129,7 +129,7 @@ def _tables(pooled: dict, labels, data, ref_arms, deltas=None):
 def run(data, *, strategy="JR", reference=None, method="conditional-mean",
         resampling="jackknife", n_samples=200, analysis="ancova", delta=None, ice=None,
         seed=None, n_jobs=1, scheduler=None, deltas=None, delta_arms="active",
-        lmcf_fallback=None, covariance="us", formula=None, outcome=C.CHANGE, conf_level=0.95,
+        lmcf_fallback=None, covariance="us", formula=None, response=C.CHANGE, conf_level=0.95,
         bootstrap_ci="percentile", progress=None, keep_imputed=True, analysis_formula=None,
         **roles):
     """Shared body of :func:`reference_based` and :func:`tipping_point` (``deltas`` grid)."""
@@ -160,7 +160,7 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
         raise ModelSpecError("invalid sensitivity options: " + "; ".join(problems))
 
     trial = as_trial(data, **roles)
-    sd = build_data(trial, outcome)
+    sd = build_data(trial, response)
     notes = list(sd.notes)
     v = len(sd.visits)
     ref = _references(reference, sd.arms)
@@ -309,7 +309,7 @@ def _ice_table(sd, ice_spec, plans) -> pd.DataFrame:
 def reference_based(data, *, strategy="JR", reference=None, method="conditional-mean",
                     resampling="jackknife", n_samples=200, analysis="ancova", delta=None,
                     ice=None, seed=None, n_jobs=1, scheduler=None, delta_arms="active",
-                    lmcf_fallback=None, covariance="us", formula=None, outcome=C.CHANGE,
+                    lmcf_fallback=None, covariance="us", formula=None, response=C.CHANGE,
                     conf_level=0.95, bootstrap_ci="percentile", progress=None,
                     keep_imputed=True, analysis_formula=None, **roles) -> SensitivityResult:
     r"""Reference-based imputation of missing data after intercurrent events (ICH E9(R1)).
@@ -364,8 +364,9 @@ def reference_based(data, *, strategy="JR", reference=None, method="conditional-
     lmcf_fallback : str, optional
         Strategy for subjects whose ICE is at the first visit under LMCF (no mean to carry
         forward). Default None raises an ``IrtrialError`` listing them.
-    covariance, formula, outcome : imputation model (structure, formula, ``"change"`` or
-        ``"value"``).
+    covariance, formula, response : imputation model (structure, formula, and the response
+        imputed and analysed: ``"change"`` from baseline, as rbmi's examples, or ``"value"``).
+        (``outcome=`` and the other role keywords go to ``read_trial`` for a path/DataFrame.)
     conf_level : float
     bootstrap_ci : {"percentile", "normal"}
     progress : callable(done, total), optional
@@ -406,7 +407,7 @@ def reference_based(data, *, strategy="JR", reference=None, method="conditional-
                     resampling=resampling, n_samples=n_samples, analysis=analysis, delta=delta,
                     ice=ice, seed=seed, n_jobs=n_jobs, scheduler=scheduler,
                     delta_arms=delta_arms, lmcf_fallback=lmcf_fallback, covariance=covariance,
-                    formula=formula, outcome=outcome, conf_level=conf_level,
+                    formula=formula, response=response, conf_level=conf_level,
                     bootstrap_ci=bootstrap_ci, progress=progress, keep_imputed=keep_imputed,
                     analysis_formula=analysis_formula, **roles)
     return result
