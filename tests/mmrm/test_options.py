@@ -100,3 +100,21 @@ def test_options_are_frozen():
 def test_docstring_examples_run():
     res = doctest.testmod(options, optionflags=doctest.ELLIPSIS)
     assert res.attempted > 0 and res.failed == 0
+
+
+def test_sas_spellings_end_to_end_give_the_same_fit():
+    import numpy as np
+    from _sas_reference import fev_data
+
+    import irtrial
+
+    kw = {"subject": "USUBJID", "visit": "AVISIT"}
+    d = fev_data()
+    a = irtrial.mmrm(d, "FEV1 ~ ARMCD * AVISIT", covariance="ARH(1)", method="REML",
+                     df="KR(FIRSTORDER)", **kw)
+    b = irtrial.mmrm(d, "FEV1 ~ ARMCD * AVISIT", covariance="ar1h", method="reml",
+                     df="kenward-roger-linear", **kw)
+    assert a.options == b.options and a.covariance_type == "ar1h"
+    np.testing.assert_allclose(a.coefficients[["estimate", "std_error", "df"]].to_numpy(),
+                               b.coefficients[["estimate", "std_error", "df"]].to_numpy(),
+                               rtol=1e-12)
