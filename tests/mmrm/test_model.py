@@ -167,3 +167,17 @@ def test_bad_arguments_are_clear_errors(model):
         model.refit(contrast=np.ones((1, 3)))
     with pytest.raises(ModelSpecError, match="not a level"):
         model.contrast_matrix(("ARMCD", "XYZ", "VIS4"))
+
+
+@pytest.mark.parametrize("kw", [dict(group="ARMCD"), dict(weights="W"), dict(covariance="ar1h")])
+def test_refit_of_grouped_weighted_and_structured_models_equals_fresh_fits(kw):
+    d = fev_data().assign(W=np.random.default_rng(2).uniform(0.5, 2.0, 800))
+    model = MMRM(d, FORMULA, **KW, **kw)
+    jack = np.arange(model.n_subjects) != 5
+    fresh = irtrial.mmrm(d[d.USUBJID != model.subjects[5]], FORMULA, **KW, **kw)
+    r = model.refit(subjects=jack)
+    np.testing.assert_allclose(r.theta, fresh.theta, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(r.beta, fresh.beta, rtol=1e-9, atol=1e-10)
+    row = _last_visit_contrast(fresh)
+    np.testing.assert_allclose([r.estimate[0], r.std_error[0], r.df[0]],
+                               [row["estimate"], row["std_error"], row["df"]], rtol=1e-8)
