@@ -98,3 +98,18 @@ def test_delta_grid(case):
                                                 & (tp.result.lsmeans.delta == d)],
                               pool[pool.delta == d], control)
             assert de < 1e-4 and ds < 1e-4, (s, d, de, ds)
+
+
+def test_user_ice_table_with_observed_values_after_the_ice(intermittent):
+    # source: tests/reference/r/rbmi_ice_table.R
+    ref = _ref("rbmi_ice_table.json")
+    ice = pd.DataFrame(ref["ice"])
+    res = reference_based(intermittent, strategy="JR", ice=ice[["subject", "visit"]])
+    assert any("left out of the imputation model" in n for n in res.notes)
+    de, ds = _compare(res.table, res.lsmeans, pd.DataFrame(ref["pool"]), "PBO")
+    assert de < 1e-4 and ds < 1e-4, (de, ds)
+    want = pd.DataFrame(ref["imputed"])
+    got = res.imputed[res.imputed.imputed].set_index(["subject", "visit"])["change"]
+    idx = list(zip(want.subject, want.visit, strict=True))
+    np.testing.assert_allclose(got.loc[idx].to_numpy(), want.change, rtol=0, atol=1e-4)
+    np.testing.assert_allclose(res.fit["sigma"].to_numpy(), np.array(ref["sigma"]), rtol=1e-4)
