@@ -123,3 +123,14 @@ def test_bad_arguments(fit):
         draw_parameters(fit, 2, strata="ARMCD")
     with pytest.raises(ModelSpecError, match="varies within subjects"):
         draw_parameters(fit, 2, method="bootstrap", strata="FEV1")
+
+
+def test_joint_normal_draws_centre_on_the_estimates_with_phi(fit):
+    n = 1000
+    d = draw_parameters(fit, n, seed=4, method="joint")
+    assert d.method == "joint" and d.sigma.shape == (n, 1, 4, 4)
+    phi = fit.beta_vcov("asymptotic")
+    se = np.sqrt(np.diag(phi) / n)
+    assert np.max(np.abs(d.beta.mean(axis=0) - fit.beta) / se) < 4.5
+    # variance of each beta draw: relative error ~ sqrt(2 / n); allow 5 of them
+    np.testing.assert_allclose(d.beta.var(axis=0), np.diag(phi), rtol=5 * np.sqrt(2 / n))

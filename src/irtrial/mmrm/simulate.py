@@ -12,7 +12,8 @@ r"""Simulation from a fitted MMRM and draws of its parameters (beta, Sigma).
     -2 log L, SAS's ASYCOV), redrawn until Sigma is positive definite; then
     :math:`\beta^* \mid \theta^* \sim N(\tilde\beta(\theta^*), (X'V(\theta^*)^{-1}X)^{-1})` with
     :math:`\tilde\beta(\theta^*)` the GLS estimate at :math:`\theta^*` (as R mmrm's
-    ``simulate(method = "marginal")``). ``"bootstrap"``: refit on a resample of subjects with
+    ``simulate(method = "marginal")``). ``"joint"``: the joint asymptotic normal of
+    (theta-hat, beta-hat), independent blocks. ``"bootstrap"``: refit on a resample of subjects with
     replacement (optionally within strata such as the arm, as rbmi does), through
     :meth:`MMRM.refit`.
 
@@ -106,7 +107,8 @@ def _is_pd(sig: np.ndarray) -> bool:
 
 
 # ---- asymptotic draws ---------------------------------------------------------------------------
-def _asymptotic_one(lik, structure, theta_hat, chol_theta, n_groups, ss, max_tries):
+def _asymptotic_one(lik, structure, theta_hat, chol_theta, n_groups, ss, max_tries,
+                    joint=None):
     rng = np.random.default_rng(ss)
     redrawn = 0
     for _ in range(max_tries):
@@ -114,6 +116,10 @@ def _asymptotic_one(lik, structure, theta_hat, chol_theta, n_groups, ss, max_tri
         if structure.valid(theta):
             sig = _sigmas(structure, theta, n_groups)
             if all(_is_pd(s) for s in sig):
+                if joint is not None:  # beta ~ N(beta_hat, Phi), independent of theta
+                    beta_hat, c = joint
+                    beta = beta_hat + c @ rng.standard_normal(len(beta_hat))
+                    return beta, theta, sig, redrawn
                 ev = lik.evaluate(theta, 0)
                 if ev is not None:
                     c = np.linalg.cholesky(ev.xtvx_inv)
@@ -126,7 +132,7 @@ def _asymptotic_one(lik, structure, theta_hat, chol_theta, n_groups, ss, max_tri
         "use method='bootstrap'")
 
 
-def _draw_asymptotic(result, n, seed, max_tries=100):
+def _draw_asymptotic(result, n, seed, max_tries=100, joint=False):
     from irtrial.mmrm._information import get_information
 
     structure = result.state.structure
@@ -140,14 +146,17 @@ def _draw_asymptotic(result, n, seed, max_tries=100):
     chol_theta = q * np.sqrt(np.clip(w, 0.0, None))
     lik = result._likelihood
     n_groups = max(len(result.group_levels), 1)
+    beta_joint = None
+    if joint:
+        beta_joint = (np.asarray(result.beta, float), np.linalg.cholesky(info.phi))
     out = []
     with single_blas_thread():
         for ss in _seeds(seed, n):
             out.append(_asymptotic_one(lik, structure, np.asarray(result.theta, float),
-                                       chol_theta, n_groups, ss, max_tries))
+                                       chol_theta, n_groups, ss, max_tries, beta_joint))
     beta, theta, sig, red = zip(*out, strict=True) if out else ((), (), (), ())
     return ParameterDraws(beta=np.array(beta), theta=np.array(theta), sigma=np.array(sig),
-                          method="asymptotic", n_redrawn=int(sum(red)))
+                          method="joint" if joint else "asymptotic", n_redrawn=int(sum(red)))
 
 
 # ---- bootstrap draws ----------------------------------------------------------------------------
@@ -245,9 +254,12 @@ def draw_parameters(result, n: int, seed=None, method: str = "asymptotic", *,
     seed : int, SeedSequence or Generator, optional
         One SeedSequence is spawned per draw: the same seed gives the same draws whatever
         ``n_jobs`` or ``scheduler``.
-    method : {"asymptotic", "bootstrap"}
+    method : {"asymptotic", "joint", "bootstrap"}
         ``"asymptotic"``: theta ~ N(theta_hat, 2 H^-1) with positive-definite check and
         redraw, then beta | theta ~ N(GLS beta at theta, (X'V^-1X)^-1 at theta).
+        ``"joint"``: the joint asymptotic normal, (theta, beta) ~ N((theta_hat, beta_hat),
+        diag(2 H^-1, Phi)) (theta-hat and beta-hat are asymptotically independent), with the
+        same positive-definite check and redraw of theta.
         ``"bootstrap"``: refits on subjects resampled with replacement (within ``strata``),
         warm-started at theta_hat.
     strata : str, optional
@@ -278,13 +290,13 @@ def draw_parameters(result, n: int, seed=None, method: str = "asymptotic", *,
     """
     if not (isinstance(n, int | np.integer) and n >= 1):
         raise ModelSpecError(f"n must be a positive integer, not {n!r}")
-    if method == "asymptotic":
+    if method in ("asymptotic", "joint"):
         if strata is not None:
             raise ModelSpecError("strata= applies to method='bootstrap' only")
-        return _draw_asymptotic(result, int(n), seed)
+        return _draw_asymptotic(result, int(n), seed, joint=method == "joint")
     if method == "bootstrap":
         return _draw_bootstrap(result, int(n), seed, strata, n_jobs, scheduler)
-    raise ModelSpecError(f"method={method!r} is not one of 'asymptotic', 'bootstrap'")
+    raise ModelSpecError(f"method={method!r} is not one of 'asymptotic', 'joint', 'bootstrap'")
 
 
 # ---- simulation of responses ---------------------------------------------------------------
