@@ -2,16 +2,17 @@
 
 import numpy as np
 
-from irtrial.mmrm import MMRM
+from irtrial.mmrm import MMRM, FitControl
 from irtrial.sensitivity._data import build_data
-from irtrial.sensitivity._model import ImputationModel, default_formula
+from irtrial.sensitivity._model import GRAD_TOL, ImputationModel, default_formula
 
 
 def test_fit_and_leave_one_out_refit_match_the_engine(intermittent):
     sd = build_data(intermittent)
     formula = default_formula(sd)
     model = ImputationModel(sd, ~np.isnan(sd.y), np.zeros(2, dtype=int), formula)
-    engine = MMRM(sd.long_frame(), formula, subject="subject", visit="visit")
+    engine = MMRM(sd.long_frame(), formula, subject="subject", visit="visit",
+                  control=FitControl(grad_tol=GRAD_TOL))
     fit = engine.fit()
     np.testing.assert_allclose(model.full.beta, fit.beta, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(model.full.sigma, fit.sigma(), rtol=1e-6)
