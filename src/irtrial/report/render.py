@@ -123,6 +123,7 @@ class BuiltReport:
     sections: tuple[RenderedSection, ...]
     figures: tuple[RenderedFigure, ...]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class ReportFiles:
     schema: Path
     tables: tuple[Path, ...]
     figures: tuple[Path, ...]
+    files: tuple[Path, ...] = ()
 
     def __fspath__(self) -> str:  # so a ReportFiles can be opened like the HTML path
         return str(self.html)
@@ -157,6 +159,7 @@ def build_report(inputs: ReportInputs, keep_figures: bool = False) -> BuiltRepor
     done: list[RenderedSection] = []
     figures: list[RenderedFigure] = []
     tables: dict[str, pd.DataFrame] = {}
+    files: dict[str, str] = {}
     blocks: dict[str, Any] = {}
     number = 0
     for section in sections():
@@ -182,6 +185,7 @@ def build_report(inputs: ReportInputs, keep_figures: bool = False) -> BuiltRepor
         template = (env.get_template(section.template) if section.template.endswith(".j2")
                     else env.from_string(section.template))
         html = template.render(s=output.context, tables=rows, figures=figs)
+        files.update(output.files)
         done.append(RenderedSection(section, output, html, number))
         blocks[section.id] = json_value(dict(output.results))
     from irtrial import __version__
@@ -194,7 +198,7 @@ def build_report(inputs: ReportInputs, keep_figures: bool = False) -> BuiltRepor
         title=inputs.title, sections=done, version=__version__,
         generated=inputs.now.strftime("%Y-%m-%d %H:%M UTC"),
         subtitle=_subtitle(inputs))
-    return BuiltReport(page, results, tuple(done), tuple(figures), tables)
+    return BuiltReport(page, results, tuple(done), tuple(figures), tables, files)
 
 
 def _subtitle(inputs: ReportInputs) -> str:
@@ -269,9 +273,15 @@ def _write(inputs: ReportInputs, out: Path, pdf: bool = True) -> ReportFiles:
             png = out / "figures" / f"{f.name}.png"
             to_png(f.figure, png)
             fig_paths.append(png)
+    file_paths = []
+    for rel, text in built.files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        file_paths.append(path)
     pdf_path = _finish_pdf(pdf_job) if pdf_job is not None else None
     return ReportFiles(out, html_path, pdf_path, out / RESULTS_FILE, schema_path, table_paths,
-                       tuple(fig_paths))
+                       tuple(fig_paths), tuple(file_paths))
 
 
 _PDF_CHILD = """

@@ -42,6 +42,9 @@ every module listed in :data:`BUILTIN` and, when present, the optional modules o
 * ``figures`` -- a tuple of :class:`FigureOut` (name, caption, matplotlib figure): written to
   ``figures/<name>.svg`` and ``.png``, inlined in the HTML and PDF as SVG, numbered in page
   order.
+* ``files`` -- relative path -> text written verbatim into the output folder (e.g.
+  ``code/primary_mmrm.R`` and the ``code/analysis_data.csv`` it reads: not neutralised, so
+  the code runs on it as shown).
 
 Examples
 --------
@@ -96,6 +99,7 @@ class SectionOutput:
     results: Mapping[str, Any] = field(default_factory=dict)
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     figures: tuple[FigureOut, ...] = ()
+    files: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

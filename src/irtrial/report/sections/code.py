@@ -10,6 +10,8 @@ __all__ = ["SECTION"]
 
 #: the section body (Jinja2), see the contract in :mod:`irtrial.report.sections`
 TEMPLATE = "sections/code.j2"
+#: folder of the output where the code and the analysis data it reads are written
+CODE_DIR = "code"
 
 
 def build(inputs) -> SectionOutput | None:
@@ -33,7 +35,16 @@ def build(inputs) -> SectionOutput | None:
             results[key] = str(run.result)
         else:
             errors.append(f"{title}: {run.error}")
-    return SectionOutput(context={"code": items, "errors": errors}, results=results)
+    files = {}
+    run = attempt(lambda: code.code_files(pf, plan, trial))
+    if run.ok:
+        files = {f"{CODE_DIR}/{name}": text for name, text in run.result.items()}
+    else:
+        errors.append(f"code files: {run.error}")
+    context = {"code": items, "errors": errors, "folder": CODE_DIR,
+               "files": [name.split("/", 1)[1] for name in files],
+               "data_file": code.DATA_FILE}
+    return SectionOutput(context=context, results=results, files=files)
 
 
 SECTION = Section("code", "SAS and R code", 110, build, TEMPLATE)
