@@ -141,3 +141,26 @@ def test_numeric_visits_read_as_weeks(tmp_path):
     mine = re.sub(r'<section id="(methods|code)">.*?</section>', "", page, flags=re.S)
     assert "Week 8" in mine and "at 8" not in mine and "<td>8<" not in mine
     assert [s.id for s in sections()][0] == "study"
+
+
+def test_code_folder_holds_the_shown_code_and_the_data_it_reads(rendered, trial, plan):
+    """The code in the page is the code in ``code/``, and its data file is the analysis data."""
+    import pandas as pd
+
+    from irtrial import fit_primary
+    from irtrial.report import code
+
+    folder = rendered.out / "code"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["analysis_data.csv", "primary_gls.R", "primary_mmrm.R", "primary_mmrm.sas"]
+    assert set(rendered.files) == {folder / n for n in names}
+    page = rendered.html.read_text(encoding="utf-8")
+    r_text = (folder / "primary_mmrm.R").read_text(encoding="utf-8")
+    assert 'read.csv("analysis_data.csv"' in r_text
+    assert r_text.splitlines()[-1].replace("&", "&amp;").replace('"', "&#34;") in page
+    pf = fit_primary(trial, plan)
+    data = pd.read_csv(folder / "analysis_data.csv")
+    expected = code.analysis_data(pf, trial)
+    assert len(data) == len(expected) == pf.result.n_obs
+    # negative values are written as numbers (not neutralised like tables/*.csv)
+    assert (data.select_dtypes("number") < 0).any().any()
