@@ -56,9 +56,10 @@ class Context:
     ancova: AncovaDesign
     delta_unit: np.ndarray  # (n, v)
     deltas: np.ndarray  # (D,)
-    kind: str  # "condmean-jackknife" | "condmean-bootstrap" | "approx-bayes"
+    kind: str  # "condmean-jackknife" | "condmean-bootstrap" | "approx-bayes" | "bayes"
     analysis: object = None  # MmrmAnalysis, or None for the ANCOVA
     keep: bool = False
+    bayes_draws: list | None = None  # per model: the kept Gibbs draws (list of Fit)
 
     # ------------------------------------------------------------------------------------------
     def _means(self, own: np.ndarray, ref: np.ndarray, plan: StrategyPlan, index: np.ndarray):
@@ -130,6 +131,9 @@ def _one(ctx: Context, sample: int, seed_seq) -> dict:
         index = np.delete(np.arange(n), sample)
         return ctx.analyse(index, ctx.fits(index))
     rng = np.random.default_rng(seed_seq)
+    if ctx.kind == "bayes":
+        fits = [draws[sample] for draws in ctx.bayes_draws]
+        return ctx.analyse(np.arange(n), fits, z=rng.standard_normal(ctx.y.shape))
     failures = []
     for _ in range(MAX_TRIES):
         index = _stratified(rng, ctx.arm)

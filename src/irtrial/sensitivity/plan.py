@@ -3,7 +3,7 @@
 Schema of one table (TOML), every key but ``method`` optional::
 
     [[sensitivity]]
-    method = "conditional-mean"     # or "approximate-bayes"
+    method = "conditional-mean"     # or "approximate-bayes", "bayes" (data augmentation)
     strategies = ["MAR", "JR", "CR", "CIR", "LMCF"]   # default: all five (MAR with deltas)
     reference = "Placebo"           # default: the control arm for every arm
     resampling = "jackknife"        # conditional mean: "jackknife" or "bootstrap"
@@ -13,6 +13,8 @@ Schema of one table (TOML), every key but ``method`` optional::
     delta_arms = "active"           # "active", "all" or a list of arms
     alpha = 0.05                    # tipping point
     covariance = "us"               # imputation model's covariance structure
+    burn_in = 200                   # method "bayes": Gibbs burn-in and thinning
+    thin = 5
 
 The seed is the plan's ``seed``.
 """
@@ -27,7 +29,7 @@ from irtrial.sensitivity.tipping_point import tipping_point
 __all__ = ["OPTION_KEYS", "run_plan_analysis", "describe"]
 
 OPTION_KEYS = ("resampling", "lmcf_fallback", "delta_arms", "alpha", "covariance", "analysis",
-               "bootstrap_ci")
+               "bootstrap_ci", "burn_in", "thin")
 
 
 def _kwargs(analysis, seed) -> tuple[dict, dict]:
@@ -44,7 +46,8 @@ def _kwargs(analysis, seed) -> tuple[dict, dict]:
     if analysis.n_samples is not None:
         kw["n_samples"] = int(analysis.n_samples)
     tp = {}
-    for key in ("resampling", "lmcf_fallback", "covariance", "analysis", "bootstrap_ci"):
+    for key in ("resampling", "lmcf_fallback", "covariance", "analysis", "bootstrap_ci",
+                "burn_in", "thin"):
         if key in opts:
             kw[key] = opts[key]
     if "delta_arms" in opts:
@@ -69,10 +72,10 @@ def run_plan_analysis(trial, analysis, seed: int, conf_level: float = 0.95, prog
 def describe(analysis) -> str:
     """One line of methods text for a plan table."""
     strategies = ", ".join(analysis.strategies or (("MAR",) if analysis.deltas else STRATEGIES))
-    what = ("approximate Bayesian multiple imputation"
-            if analysis.method == "approximate-bayes" else
-            "conditional mean imputation with "
-            + str(dict(analysis.options).get("resampling", "jackknife")))
+    what = {"approximate-bayes": "approximate Bayesian multiple imputation",
+            "bayes": "Bayesian multiple imputation (data augmentation)"}.get(
+        analysis.method, "conditional mean imputation with "
+        + str(dict(analysis.options).get("resampling", "jackknife")))
     text = f"reference-based imputation ({strategies}) by {what}"
     if analysis.deltas:
         text += (f"; tipping point over delta = {', '.join(f'{d:g}' for d in analysis.deltas)}")

@@ -19,7 +19,7 @@ from irtrial.sensitivity.strategies import STRATEGIES, strategy_label
 
 __all__ = ["reference_based"]
 
-METHODS = ("conditional-mean", "approximate-bayes")
+METHODS = ("conditional-mean", "approximate-bayes", "bayes")
 RESAMPLING = ("jackknife", "bootstrap")
 ANALYSES = ("ancova", "mmrm")
 OUT = [C.ESTIMATE, C.STD_ERROR, C.DF, C.STATISTIC, C.P_VALUE, C.CI_LOWER, C.CI_UPPER]
@@ -131,7 +131,7 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
         seed=None, n_jobs=1, scheduler=None, deltas=None, delta_arms="active",
         lmcf_fallback=None, covariance="us", formula=None, response=C.CHANGE, conf_level=0.95,
         bootstrap_ci="percentile", progress=None, keep_imputed=True, analysis_formula=None,
-        **roles):
+        burn_in=200, thin=5, **roles):
     """Shared body of :func:`reference_based` and :func:`tipping_point` (``deltas`` grid)."""
     problems = []
     method = str(method).lower().replace("_", "-")
@@ -153,7 +153,7 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
                             "f(mu_own, mu_ref, ice) -> mu")
     if len(set(labels)) != len(labels):
         problems.append("strategies must have distinct names: " + ", ".join(labels))
-    needs_samples = method == "approximate-bayes" or resampling == "bootstrap"
+    needs_samples = method != "conditional-mean" or resampling == "bootstrap"
     if needs_samples and (not isinstance(n_samples, int | np.integer) or n_samples < 2):
         problems.append(f"n_samples must be an integer >= 2, not {n_samples!r}")
     if problems:
@@ -204,11 +204,19 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
                   patterns=PatternIndex(np.isnan(sd.y)),
                   ancova=AncovaDesign(sd.arm, len(sd.arms), sd.baseline, sd.covariates),
                   delta_unit=unit, deltas=grid,
-                  kind="approx-bayes" if method == "approximate-bayes" else
-                  f"condmean-{resampling}",
-                  keep=bool(keep_imputed) and method == "approximate-bayes",
+                  kind={"approximate-bayes": "approx-bayes", "bayes": "bayes"}.get(
+                      method, f"condmean-{resampling}"),
+                  keep=bool(keep_imputed) and method != "conditional-mean",
                   analysis=None if analysis == "ancova" else MmrmAnalysis(
                       sd, analysis_formula or formula, covariance))
+    if method == "bayes":
+        from irtrial.sensitivity.bayes import gibbs_draws
+
+        ctx.bayes_draws = [
+            gibbs_draws(m, np.where(mask, sd.y, np.nan), int(n_samples), int(burn_in),
+                        int(thin), np.random.SeedSequence(seed, spawn_key=(10**6 + k,)))
+            for k, (m, mask) in enumerate(zip(models, masks, strict=True))
+        ]
     full = ctx.analyse(np.arange(sd.n), ctx.full_fits(), keep=True)
     if method == "conditional-mean" and resampling == "jackknife":
         n_run = sd.n
@@ -219,7 +227,7 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
     stack = {k: np.stack([s[k] for s in samples]) for k in ("effect", "effect_se", "lsmean",
                                                               "lsmean_se")}
     pooled = {}
-    if method == "approximate-bayes":
+    if method != "conditional-mean":
         for k in ("effect", "lsmean"):
             # complete-data df: the full-data analysis's (constant across imputations)
             pooled[k] = rubin(stack[k], stack[k + "_se"], full[k + "_df"], conf_level)
@@ -255,7 +263,8 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
     notes.append(_method_note(method, resampling, n_run, analysis, bootstrap_ci))
     result = SensitivityResult(
         table=table, lsmeans=lsm, imputed=imputed, ice=ice_table, fit=fit_info, method=method,
-        resampling=resampling if method == "conditional-mean" else "bootstrap", analysis=analysis,
+        resampling={"conditional-mean": resampling, "approximate-bayes": "bootstrap"}.get(
+            method, "mcmc"), analysis=analysis,
         n_samples=n_run, seed=seed, notes=tuple(notes),
         reference={sd.arms[a]: sd.arms[ref[a]] for a in range(len(sd.arms))},
     )
@@ -266,6 +275,10 @@ def _method_note(method, resampling, n_run, analysis, bootstrap_ci) -> str:
     what = ("ANCOVA per visit (change ~ arm + baseline, LS means at the mean baseline)"
             if analysis == "ancova" else
             "MMRM on each completed data set (unstructured, REML, Kenward-Roger df)")
+    if method == "bayes":
+        return (f"Bayesian MI by data augmentation: {n_run} draws of the imputation MMRM "
+                "(Gibbs sampler, flat prior on beta, Jeffreys prior on Sigma), one imputation "
+                f"each; {what}; pooled by Rubin's rules with Barnard-Rubin df")
     if method == "approximate-bayes":
         return (f"approximate Bayesian MI: {n_run} stratified bootstrap fits of the imputation "
                 f"MMRM, one draw each; {what}; pooled by Rubin's rules with Barnard-Rubin df")
@@ -311,7 +324,8 @@ def reference_based(data, *, strategy="JR", reference=None, method="conditional-
                     ice=None, seed=None, n_jobs=1, scheduler=None, delta_arms="active",
                     lmcf_fallback=None, covariance="us", formula=None, response=C.CHANGE,
                     conf_level=0.95, bootstrap_ci="percentile", progress=None,
-                    keep_imputed=True, analysis_formula=None, **roles) -> SensitivityResult:
+                    keep_imputed=True, analysis_formula=None, burn_in=200, thin=5,
+                    **roles) -> SensitivityResult:
     r"""Reference-based imputation of missing data after intercurrent events (ICH E9(R1)).
 
     The imputation model is the MMRM ``change ~ baseline * visit + arm * visit`` with an
@@ -330,6 +344,9 @@ def reference_based(data, *, strategy="JR", reference=None, method="conditional-
     - ``method="approximate-bayes"``: ``n_samples`` imputations, each from the MMRM fitted on
       a bootstrap sample (stratified by arm) and one draw; Rubin's rules with Barnard-Rubin df
       (:mod:`irtrial.sensitivity.pool`).
+    - ``method="bayes"``: ``n_samples`` imputations from posterior draws of the imputation
+      model by data augmentation (:mod:`irtrial.sensitivity.bayes`; ``burn_in``, ``thin``),
+      Rubin's rules as above.
 
     Parameters
     ----------
@@ -341,7 +358,7 @@ def reference_based(data, *, strategy="JR", reference=None, method="conditional-
         ``"MAR"``, ``"JR"``, ``"CR"``, ``"CIR"``, ``"LMCF"``, or ``f(mu_own, mu_ref, ice)``.
     reference : None, str or dict
         Reference arm of each arm: None = the control for every arm.
-    method : {"conditional-mean", "approximate-bayes"}
+    method : {"conditional-mean", "approximate-bayes", "bayes"}
     resampling : {"jackknife", "bootstrap"}
         For the conditional mean.
     n_samples : int
@@ -409,5 +426,5 @@ def reference_based(data, *, strategy="JR", reference=None, method="conditional-
                     delta_arms=delta_arms, lmcf_fallback=lmcf_fallback, covariance=covariance,
                     formula=formula, response=response, conf_level=conf_level,
                     bootstrap_ci=bootstrap_ci, progress=progress, keep_imputed=keep_imputed,
-                    analysis_formula=analysis_formula, **roles)
+                    analysis_formula=analysis_formula, burn_in=burn_in, thin=thin, **roles)
     return result

@@ -98,8 +98,9 @@ def build(inputs) -> SectionOutput | None:
                                         "grid": records(res.table)})
             continue
         tab = res.table[res.table[C.VISIT].astype(str) == str(visit)]
-        method_label = ("approx. Bayes MI" if res.method == "approximate-bayes"
-                        else f"conditional mean, {res.resampling}")
+        method_label = {"approximate-bayes": "approx. Bayes MI",
+                        "bayes": "Bayes MI (data augmentation)"}.get(
+            res.method, f"conditional mean, {res.resampling}")
         for _, r in tab.iterrows():
             rows.append(_row(f"{STRATEGY_TEXT.get(r['strategy'], r['strategy'])}; "
                              f"{method_label}", r, level, control))
