@@ -272,7 +272,7 @@ def run(data, *, strategy="JR", reference=None, method="conditional-mean",
 
 
 def _method_note(method, resampling, n_run, analysis, bootstrap_ci) -> str:
-    what = ("ANCOVA per visit (change ~ arm + baseline, LS means at the mean baseline)"
+    what = ("ANCOVA per visit (the analysis model above, LS means at the mean baseline)"
             if analysis == "ancova" else
             "MMRM on each completed data set (unstructured, REML, Kenward-Roger df)")
     if method == "bayes":
