@@ -41,3 +41,17 @@ def test_candidate_covariates_are_subject_level_non_role_columns():
     raw = pd.read_csv(CSV).assign(VISITWT=lambda d: d.AVISITN * 2.0, CHG=0.0)
     trial = irtrial.read_trial(raw)
     assert candidate_covariates(raw, trial) == ["AGE", "SEX", "PAINDUR"]
+
+
+def test_the_commented_sensitivity_example_is_a_valid_plan(tmp_path):
+    """Uncommenting the template's [[sensitivity]] example gives two valid plan tables."""
+    text = plan_template(StudyPlan.from_options(outcome_range=(0, 10)), irtrial.ir_wrap_trial())
+    lines = text.splitlines()
+    start = lines.index("# [[sensitivity]]")
+    example = [ln[2:] for ln in lines[start:] if ln.startswith("# ")]
+    path = tmp_path / "study.toml"
+    path.write_text("\n".join(lines[:start] + example) + "\n", encoding="utf-8")
+    plan = irtrial.read_plan(path)
+    assert [a.strategies for a in plan.sensitivity] == [
+        ("MAR", "JR", "CR", "CIR", "LMCF"), ("MAR", "JR")]
+    assert plan.sensitivity[1].deltas == (0.0, 1.0, 2.0, 3.0, 4.0)

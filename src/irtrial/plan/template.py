@@ -240,7 +240,17 @@ def plan_template(plan: StudyPlan, trial: Trial | None = None,
         out += [_line(k, v) for k, v in table.items()]
         out.append("")
     if not d["sensitivity"]:
-        out += ["# [[sensitivity]] tables: added by the sensitivity analyses", ""]
+        out += ["# missing-data sensitivity analyses (irtrial.reference_based, tipping_point),",
+                "# one table each (none is run unless listed here), for example:",
+                "# [[sensitivity]]",
+                '# method = "conditional-mean"       # or "approximate-bayes" (n_samples = 1000)',
+                '# strategies = ["MAR", "JR", "CR", "CIR", "LMCF"]',
+                '# lmcf_fallback = "JR"              # LMCF with an ICE at the first visit',
+                "# [[sensitivity]]",
+                '# method = "conditional-mean"',
+                '# strategies = ["MAR", "JR"]',
+                "# deltas = [0, 1, 2, 3, 4]          # tipping point: delta added after the ICE",
+                ""]
     if "power" in d:
         out.append("[power]")
         out += [_line(k, v) for k, v in d["power"].items() if not isinstance(v, Mapping)]
