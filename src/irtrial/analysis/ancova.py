@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from irtrial import columns as C
@@ -82,7 +81,9 @@ def _ancova_fit(
         raise InsufficientDataError(
             f"the ANCOVA needs more subjects ({len(y)}) than parameters ({X.shape[1]})"
         )
-    fit = sm.OLS(np.asarray(y, float), X).fit()
+    from statsmodels.regression.linear_model import OLS  # lazy: statsmodels.api costs ~0.3 s
+
+    fit = OLS(np.asarray(y, float), X).fit()
     beta = fit.params.to_numpy()
     V = fit.cov_params().to_numpy()
     df = float(fit.df_resid)

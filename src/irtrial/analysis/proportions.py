@@ -331,10 +331,11 @@ def _fisher_p(x1: int, n1: int, x0: int, n0: int) -> float:
     lo_x, hi_x = max(0, m - n0), min(n1, m)
     if lo_x == hi_x:  # the margins fix the table: p = 1 exactly
         return 1.0
-    support = np.arange(lo_x, hi_x + 1)
-    pmf = stats.hypergeom.pmf(support, n1 + n0, n1, m)
-    observed = stats.hypergeom.pmf(x1, n1 + n0, n1, m)
-    return float(min(1.0, pmf[pmf <= observed * (1 + 1e-7)].sum()))
+    # scipy's two-sided p is R's fisher.test: the tables no more likely than the observed
+    # one (relative tolerance 1e-7), summed from both tails by bisection -- not the
+    # hypergeometric pmf over the whole support, which costs ~0.5 s at n = 20,000
+    p = stats.fisher_exact([[x1, n1 - x1], [x0, n0 - x0]], alternative="two-sided").pvalue
+    return float(min(1.0, p))
 
 
 def _ratio_cells(x1: int, n1: int, x0: int, n0: int) -> tuple[float, float, float, float, str]:

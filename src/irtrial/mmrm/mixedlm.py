@@ -31,7 +31,6 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
-import statsmodels.api as sm
 
 from irtrial.errors import ConvergenceError, ModelSpecError
 from irtrial.mmrm._threads import single_blas_thread
@@ -171,7 +170,9 @@ def mixedlm(
         if slope
         else np.ones((len(prepared.y), 1))
     )
-    model = sm.MixedLM(prepared.y, prepared.X, groups=prepared.subject_codes, exog_re=exog_re)
+    from statsmodels.regression.mixed_linear_model import MixedLM  # lazy (import cost)
+
+    model = MixedLM(prepared.y, prepared.X, groups=prepared.subject_codes, exog_re=exog_re)
     res, messages = None, []
     for opt in (None, "lbfgs", "cg", "nm"):  # statsmodels' default first, then its others
         try:
