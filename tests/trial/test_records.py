@@ -75,3 +75,38 @@ def test_decode_utf16_without_bom_and_summarise():
     assert (text, enc, problem) == ("id,x\n1,2\n", "utf-16-le", None)
     assert summarise(range(130), "values") == "130 values, first 5: 0, 1, 2, 3, 4"
     assert summarise([1, 2]) == "1, 2"
+
+
+def _line_by_line(text: str):
+    import csv
+
+    from irtrial.trial.records import _from_records, _sniff
+
+    lines = text.splitlines()
+    d = _sniff(lines)
+    records = list(enumerate(csv.reader(lines, delimiter=d, skipinitialspace=True), 1))
+    return _from_records(records, "lines", text_cells=True, delimiter=d)
+
+
+def test_clean_files_take_the_pandas_path_with_the_same_records():
+    from irtrial.trial.records import _clean_table
+
+    cases = [
+        "id,arm,visit,pain\n1,A,Week 0, 7\n1,A,Week 1,\n2,B,Week 0,5\n",  # blank cell, space
+        "id;arm;arm;pain\r\n1;A;x;7,5\r\n2;B;y;6\r\n",  # semicolons, CRLF, duplicate name
+        "id,arm,visit,pain\n1,A,Week 0,7\nTotal,,,\n",  # footer: not clean
+        "id,arm,visit,pain\n1,A,Week 0,7\n\n2,B,Week 0,5\n",  # blank line: not clean
+        "id,arm,visit,pain\nMean,A,Week 0,7\n2,B,Week 0,5\n",  # summary row: not clean
+    ]
+    for k, text in enumerate(cases):
+        lines = text.splitlines()
+        from irtrial.trial.records import _sniff
+
+        clean = _clean_table(text, lines, _sniff(lines))
+        assert (clean is None) == (k >= 2)
+        got, want = parse_text(text), _line_by_line(text)
+        pd.testing.assert_frame_equal(got.frame, want.frame)
+        assert got.left_out == want.left_out
+        assert [p.message for p in got.problems] == [p.message for p in want.problems]
+    assert parse_text(cases[0]).frame.loc[2, "pain"] == "7"
+    assert parse_text(cases[0]).frame.loc[3, "pain"] == ""

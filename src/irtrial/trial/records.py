@@ -46,6 +46,10 @@ _SUMMARY = re.compile(
     re.IGNORECASE)
 
 
+#: line breaks of str.splitlines that the csv module does not treat as line ends
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def summarise(items: Sequence[object], noun: str = "values", limit: int = 10,
               first: int = 5) -> str:
     """``"a, b, c"``, or ``"130 values, first 5: a, b, c, d, e"`` for a long list."""
@@ -138,6 +142,19 @@ def parse_text(text: str) -> Records:
     text = text.replace("\x00", "")
     lines = text.splitlines()
     delimiter = _sniff(lines)
+    if '"' not in text and not _OTHER_BREAKS.search(text):
+        # no quotes and only \n, \r, \r\n line ends: one record per line, so the line
+        # numbers are the positions in ``lines`` (the same records as the loop below, at C speed)
+        clean = _clean_table(text, lines, delimiter)
+        if clean is not None:
+            return clean
+        try:
+            records = list(enumerate(csv.reader(lines, delimiter=delimiter,
+                                                skipinitialspace=True), 1))
+        except csv.Error:
+            pass  # the loop below says which line
+        else:
+            return _from_records(records, "lines", text_cells=True, delimiter=delimiter)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                         skipinitialspace=True)
     records: list[tuple[int, list[str]]] = []
@@ -151,6 +168,51 @@ def parse_text(text: str) -> Records:
         rec.problems.append(Problem(f"cannot parse line {reader.line_num}: {exc}"))
         return rec
     return _from_records(records, "lines", text_cells=True, delimiter=delimiter)
+
+
+def _clean_table(text: str, lines: list[str], delimiter: str) -> Records | None:
+    """The common case at pandas' C speed: a header on line 1 naming every column, then rows
+    with as many fields, none blank, no summary or footer row, no quotes. Returns what
+    :func:`_from_records` would (same cells, line numbers, problems), or None when the file is
+    not that clean (the caller then goes line by line, which reports every irregular line)."""
+    if len(lines) < 2:
+        return None
+    width = lines[0].count(delimiter) + 1
+    if width < 2 or any(ln.count(delimiter) != width - 1 for ln in lines):
+        return None
+    try:
+        grid = pd.read_csv(io.StringIO(text, newline=""), sep=delimiter, header=None,
+                           dtype=str, na_filter=False, keep_default_na=False,
+                           skipinitialspace=True, skip_blank_lines=False,
+                           quoting=csv.QUOTE_NONE, engine="c")
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if grid.shape != (len(lines), width):
+        return None
+    filled = np.zeros(len(grid), dtype=np.int64)
+    for j in range(width):  # non-blank cells per line, stripping each distinct value once
+        codes, uniques = pd.factorize(grid[j].to_numpy())
+        filled += np.array([bool(u.strip()) for u in uniques], dtype=bool)[codes]
+    if filled[0] != width or filled.min() == 0:  # an unnamed column, or a blank line
+        return None
+    # the footer and summary rules of _from_records: the last line must not be a footer, and
+    # no first cell may read like "Total", "Mean", "N = "...
+    modes = Counter(filled.tolist()).most_common()
+    k_mode = max(c for c, n in modes if n == modes[0][1])
+    last = filled[-1]
+    if (last <= max(1, k_mode // 3) and last < k_mode) or _SUMMARY.match(
+            _first_cell(grid.iloc[-1].tolist())):
+        return None
+    firsts = pd.unique(grid[0].to_numpy()[1:])
+    if any(_SUMMARY.match(c.strip()) for c in firsts):  # covers the summary rule too
+        return None
+    header = [str(c).strip() for c in grid.iloc[0]]
+    frame = grid.iloc[1:].reset_index(drop=True)
+    frame.index = pd.Index(np.arange(2, len(lines) + 1), dtype=np.int64)
+    frame.columns = header
+    rec = Records(frame.astype(object), "lines")
+    rec.problems += duplicate_names(header)
+    return rec
 
 
 def parse_grid(grid: pd.DataFrame, first_row: int = 1) -> Records:
