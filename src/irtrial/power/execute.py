@@ -99,7 +99,9 @@ def run_batches(task: Task, n_sim: int, n_jobs: int = 1, scheduler: Any = None,
     scheduler : str or distributed.Client, optional
         Address of an existing Dask scheduler (``"tcp://host:8786"``) or a client: run there.
     batch_size : int, optional
-        Replicates per batch (default: about 4 batches per worker, at most 250).
+        Replicates per batch (default: about 16 batches per worker, at most 250, so that the
+        workers finish together even when a few replicates need the slow optimiser fallback;
+        the batching does not change the numbers).
     progress : callable, optional
         Called with the number of replicates just finished.
     """
@@ -107,7 +109,7 @@ def run_batches(task: Task, n_sim: int, n_jobs: int = 1, scheduler: Any = None,
         raise ModelSpecError(f"n_jobs={n_jobs!r} must be a non-zero integer (-1 = all cores)")
     workers = _n_workers(n_jobs, scheduler)
     if batch_size is None:
-        batch_size = int(min(250, max(1, -(-n_sim // (4 * workers)))))
+        batch_size = int(min(250, max(1, -(-n_sim // (16 * workers)))))
     batches = _batches(n_sim, batch_size)
     results: dict[int, tuple[np.ndarray, list[str]]] = {}
 
