@@ -51,3 +51,22 @@ def test_frame(trial):
     f = consort_frame(consort_counts(trial))
     assert isinstance(f, pd.DataFrame)
     assert f.set_index("Stage").loc["Analysed"].tolist() == [18, 21]
+
+
+def test_a_long_exclusions_log_shows_its_first_rows_and_points_to_the_csv():
+    import pandas as pd
+
+    from irtrial.report.render import _environment
+    from irtrial.report.tables import as_rows
+
+    def page(n):
+        log = pd.DataFrame({"Subject": [f"S{i:03d}" for i in range(n)], "Arm": "A",
+                            "Reason": "no post-baseline value", "Rows": "1"})
+        fig = {"name": "consort", "caption": "c", "number": 1, "svg": "<svg></svg>"}
+        return _environment().get_template("sections/consort.j2").render(
+            s={}, tables={"exclusions": as_rows(log)}, figures={"consort": type("F", (), fig)})
+
+    short, long = page(60), page(100)
+    assert "S059" in short and "tables/consort_exclusions.csv" not in short
+    assert "S049" in long and "S050" not in long
+    assert "100 subjects or groups" in long and "tables/consort_exclusions.csv" in long
