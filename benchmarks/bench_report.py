@@ -13,13 +13,16 @@ Peer, in the same run: R (``nlme::gls`` with the same unstructured model + ``emm
 differences by visit) on the same file, analysis only, no report; the ratio irtrial / R is
 printed. Each timing is the median of ``--repeat`` runs.
 
-Run: ``.venv/bin/python benchmarks/bench_report.py [--repeat 3] [--skip-r]``; results go to
-``benchmarks/README.md`` by hand.
+Run: ``env -u PYTHONDONTWRITEBYTECODE .venv/bin/python benchmarks/bench_report.py [--repeat 3]
+[--skip-r]``; results go to ``benchmarks/README.md`` by hand. With ``PYTHONDONTWRITEBYTECODE`` set
+no ``.pyc`` is written, so every fresh process recompiles irtrial's sources (~1 s more per CLI
+call than on a user's machine): the script says so when it is set.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -130,6 +133,9 @@ def main() -> None:
     ap.add_argument("--skip-big", action="store_true")
     ap.add_argument("--r-big", action="store_true", help="also time R gls on the 20k file")
     args = ap.parse_args()
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("note: PYTHONDONTWRITEBYTECODE is set: each CLI run recompiles irtrial's sources; "
+              "run with `env -u PYTHONDONTWRITEBYTECODE` to time what a user sees", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="bench_report_"))
     print(f"{'case':44s} {'median s':>9s} {'peak MB':>8s} {'R s':>7s} {'ratio':>6s}", flush=True)
     if not args.skip_replica:
