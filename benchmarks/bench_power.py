@@ -62,6 +62,8 @@ def main() -> None:
     ap.add_argument("--search-n-sim", type=int, default=2000)
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--r-reps", type=int, default=100)
+    ap.add_argument("--cpu-n-sim", type=int, default=250,
+                    help="replicates of the search grid timed in one process (CPU per fit)")
     ap.add_argument("--no-r", action="store_true")
     ap.add_argument("--r-timeout", type=float, default=900)
     ap.add_argument("--out", type=Path, default=HERE / "results_power.md")
@@ -71,8 +73,12 @@ def main() -> None:
     t0 = time.perf_counter()
     power.simulate(design, n_sim=4, seed=0, n_jobs=max(a.jobs))  # start the worker pool
     startup = time.perf_counter() - t0
+    cpu = {}
     for j in a.jobs:
+        c0 = time.process_time()
         res = power.simulate(design, n_sim=a.n_sim, seed=1, n_jobs=j)
+        if j == 1:
+            cpu["simulate"] = (time.process_time() - c0) / a.n_sim
         tables[j] = res.replicates.drop(columns="message").to_numpy(dtype=float)
         rows.append((f"{a.n_sim} replicates, IR-wrap, us + Satterthwaite", j, res.elapsed,
                      a.n_sim / res.elapsed, res.power, res.failure_rate))
@@ -83,6 +89,10 @@ def main() -> None:
     search = time.perf_counter() - t1
     grid = ss.simulation.table["n"].tolist()
     print(ss)
+    if a.cpu_n_sim:  # CPU per fit on the search grid, one process (depends little on the load)
+        c0 = time.process_time()
+        power.simulate(design, n=grid, n_sim=a.cpu_n_sim, seed=2, n_jobs=1)
+        cpu["search"] = (time.process_time() - c0) / (a.cpu_n_sim * len(grid))
     r = None if a.no_r else _r_peer(design, a.r_reps, a.r_timeout)
     per = {j: el / a.n_sim for _, j, el, *_ in rows}
     lines = [
@@ -106,6 +116,13 @@ def main() -> None:
               f"Replicate tables with {a.jobs} workers bit-identical: {same}.",
               f"Analytic (Lu-Luo-Chen, t version) n for 90%: "
               f"{ss.analytic.n:.2f}" if ss.analytic is not None else ""]
+    if cpu:
+        label = {"simulate": "IR-wrap n = " + "/".join(map(str, design.n_per_arm)),
+                 "search": f"search grid n = {grid[0]}-{grid[-1]}, replicates "
+                           f"0-{a.cpu_n_sim - 1}"}
+        lines += ["", "CPU time per fit in one process (`time.process_time`, simulating the "
+                  "trial included): "
+                  + "; ".join(f"{label[k]}: {v * 1000:.2f} ms" for k, v in cpu.items()) + "."]
     if r is not None:
         lines += ["", f"R mmrm {a.r_reps} replicates of the same design: {r['seconds']:.1f} s, "
                   f"{r['seconds_per_replicate'] * 1000:.0f} ms per replicate (power "
