@@ -293,10 +293,16 @@ def log_cholesky(s: np.ndarray) -> np.ndarray:
     return lo[np.tril_indices_from(lo)]
 
 
+_LC_INDEX: dict[int, tuple] = {}  # v -> (tril_indices(v), diag_indices(v)), built once
+
+
 def from_log_cholesky(u: np.ndarray, v: int) -> np.ndarray:
+    ix = _LC_INDEX.get(v)
+    if ix is None:
+        ix = _LC_INDEX[v] = (np.tril_indices(v), np.diag_indices(v))
     lo = np.zeros((v, v))
-    lo[np.tril_indices(v)] = u
-    lo[np.diag_indices(v)] = np.exp(np.diag(lo))
+    lo[ix[0]] = u
+    lo[ix[1]] = np.exp(np.diag(lo))
     return lo @ lo.T
 
 
