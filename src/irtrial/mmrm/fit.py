@@ -175,7 +175,11 @@ def _scipy(lik: Likelihood, theta: np.ndarray, method: str, control: FitControl)
     phi0 = s.to_unconstrained(theta)
 
     def jac_map(phi):
-        # d theta / d phi by central differences of the cheap parameter map
+        # d theta / d phi: analytic where the structure gives it (us: log-Cholesky), else by
+        # central differences of the cheap parameter map
+        jac = s.jacobian_unconstrained(phi)
+        if jac is not None:
+            return jac
         k = len(phi)
         out = np.empty((k, k))
         for j in range(k):

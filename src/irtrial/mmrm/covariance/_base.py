@@ -57,6 +57,10 @@ class CovarianceBase:
     def _valid(self, t: np.ndarray) -> bool:
         return True
 
+    def _jac_unconstrained(self, u: np.ndarray) -> np.ndarray | None:
+        """(k, k) d theta / d u of ``_from_unconstrained`` for one group; None = not available."""
+        return None
+
     # -- public, grouped interface (the CovarianceStructure contract) ---------------------------
     def _group_names(self) -> list[str]:
         names = self.__dict__.get("_names_cached")
@@ -117,6 +121,23 @@ class CovarianceBase:
         return np.concatenate(
             [self._from_unconstrained(phi[self.group_slice(g)]) for g in range(self.n_groups)]
         )
+
+    def jacobian_unconstrained(self, phi: np.ndarray) -> np.ndarray | None:
+        """(n_theta, n_theta) analytic d theta / d phi of ``from_unconstrained``, or None.
+
+        Block diagonal over the groups. None when the family gives no analytic form (the
+        optimiser then uses central differences of ``from_unconstrained``).
+        """
+        phi = np.asarray(phi, float)
+        k = self.n_theta_group
+        out = np.zeros((self.n_theta, self.n_theta))
+        for g in range(self.n_groups):
+            sl = self.group_slice(g)
+            jg = self._jac_unconstrained(phi[sl])
+            if jg is None:
+                return None
+            out[g * k : (g + 1) * k, g * k : (g + 1) * k] = jg
+        return out
 
     def valid(self, theta: np.ndarray) -> bool:
         """Whether theta is inside the parameter space (bounds; positive definiteness aside)."""
@@ -304,6 +325,37 @@ def from_log_cholesky(u: np.ndarray, v: int) -> np.ndarray:
     lo[ix[0]] = u
     lo[ix[1]] = np.exp(np.diag(lo))
     return lo @ lo.T
+
+
+_LC_JAC_INDEX: dict[int, tuple] = {}  # v -> index arrays of jac_log_cholesky, built once
+
+
+def jac_log_cholesky(u: np.ndarray, v: int) -> np.ndarray:
+    """(k, k) Jacobian of the row-wise lower triangle of ``from_log_cholesky(u, v)`` in ``u``.
+
+    With Sigma = L L' and L_ab = u_ab off the diagonal, L_aa = exp(u_aa):
+    d Sigma_ij / d L_ab = [i = a] L_jb + [j = a] L_ib, times L_aa for a diagonal element.
+    Rows and columns are both in the row-wise lower-triangle order (i, j), (a, b).
+    """
+    ix = _LC_JAC_INDEX.get(v)
+    if ix is None:
+        rows, cols = np.tril_indices(v)
+        ix = _LC_JAC_INDEX[v] = (
+            rows,
+            cols,
+            rows[:, None] == rows[None, :],
+            cols[:, None] == rows[None, :],
+            np.diag_indices(v),
+            rows == cols,
+        )
+    rows, cols, i_eq_a, j_eq_a, diag, on_diag = ix
+    lo = np.zeros((v, v))
+    lo[rows, cols] = u
+    lo[diag] = np.exp(np.diag(lo))
+    # L[j, b] and L[i, b] for every (theta (i, j), parameter (a, b)) pair
+    jac = i_eq_a * lo[cols[:, None], cols[None, :]] + j_eq_a * lo[rows[:, None], cols[None, :]]
+    jac[:, on_diag] *= np.diag(lo)
+    return jac
 
 
 def nearest_pd(s: np.ndarray, floor: float = 1e-3) -> np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 from irtrial.mmrm.covariance._base import (
     CovarianceBase,
     from_log_cholesky,
+    jac_log_cholesky,
     log_cholesky,
     nearest_pd,
 )
@@ -56,6 +57,9 @@ class Unstructured(CovarianceBase):
 
     def _from_unconstrained(self, u: np.ndarray) -> np.ndarray:
         return from_log_cholesky(u, self.n_visits)[self._rows, self._cols]
+
+    def _jac_unconstrained(self, u: np.ndarray) -> np.ndarray:
+        return jac_log_cholesky(u, self.n_visits)
 
     def _valid(self, t: np.ndarray) -> bool:
         return bool(np.all(t[self._rows == self._cols] > 0))
