@@ -248,3 +248,21 @@ def test_structures_without_an_analytic_jacobian_return_none():
 
     s = make_covariance("ar1", 4)
     assert s.jacobian_unconstrained(np.zeros(s.n_theta)) is None
+
+
+def test_us_fast_valid_agrees_with_the_generic_check():
+    from irtrial.mmrm.covariance._base import CovarianceBase
+    from irtrial.mmrm.covariance.us import Unstructured
+
+    rng = np.random.default_rng(7)
+    for n_visits, n_groups in [(6, 1), (3, 2), (1, 3)]:
+        s = Unstructured(n_visits, n_groups)
+        seen = set()
+        for _ in range(300):
+            theta = rng.normal(size=s.n_theta)
+            if rng.random() < 0.1:
+                theta[rng.integers(s.n_theta)] = np.nan
+            ok = s.valid(theta)
+            assert ok == CovarianceBase.valid(s, theta)
+            seen.add(ok)
+        assert seen == {True, False}

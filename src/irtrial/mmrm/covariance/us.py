@@ -36,6 +36,9 @@ class Unstructured(CovarianceBase):
         basis[np.arange(k), self._rows, self._cols] = 1.0
         basis[np.arange(k), self._cols, self._rows] = 1.0
         self._basis = basis
+        # positions of the variances UN(i,i) in theta, all groups (for the fast ``valid``)
+        diag = np.flatnonzero(self._rows == self._cols)
+        self._diag_all = (diag[None, :] + k * np.arange(self.n_groups)[:, None]).reshape(-1)
 
     def _names(self) -> list[str]:
         return [f"UN({i + 1},{j + 1})" for i, j in zip(self._rows, self._cols, strict=True)]
@@ -63,3 +66,9 @@ class Unstructured(CovarianceBase):
 
     def _valid(self, t: np.ndarray) -> bool:
         return bool(np.all(t[self._rows == self._cols] > 0))
+
+    def valid(self, theta: np.ndarray) -> bool:
+        # same answer as CovarianceBase.valid (finite, positive variances), without the
+        # per-group loop: the Newton line search calls it once per trial step
+        theta = np.asarray(theta, float)
+        return bool(np.isfinite(theta).all() and (theta[self._diag_all] > 0).all())
