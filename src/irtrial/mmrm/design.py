@@ -622,36 +622,52 @@ def make_patterns(
     group_codes: np.ndarray,
     n_visits: int,
 ) -> tuple[Pattern, ...]:
-    """Group subjects by (covariance group, set of observed visits), visits sorted."""
-    n_sub = int(subject_codes.max()) + 1 if len(subject_codes) else 0
+    """Group subjects by (covariance group, set of observed visits), visits sorted.
+
+    Subjects are coded 0..S-1 (``subjects[code]`` is the label; a code without rows gets no
+    pattern). Patterns are ordered by group, then size (largest first), then first appearance;
+    built without a per-subject loop.
+    """
+    n_sub = int(subject_codes.max()) + 1
     order = np.lexsort((visit_codes, subject_codes))
     sc = subject_codes[order]
-    vc = visit_codes[order]
-    # bitmask key of observed visits per subject (Python ints: any number of visits)
     counts = np.bincount(sc, minlength=n_sub)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    sub_group = np.zeros(n_sub, dtype=np.int64)
-    sub_group[subject_codes] = group_codes
-    if n_visits <= 62:
+    present = counts > 0
+    vc = visit_codes[order].astype(np.int64)
+    gsub = np.zeros(n_sub, dtype=np.int64)
+    gsub[sc] = group_codes[order]
+    if n_visits <= 55:
+        bits = np.left_shift(np.int64(1), vc)
         keys = np.zeros(n_sub, dtype=np.int64)
-        np.bitwise_or.at(keys, sc, np.left_shift(np.int64(1), vc.astype(np.int64)))
-        key_list = list(zip(sub_group.tolist(), keys.tolist(), strict=True))
-    else:
-        key_list = [
-            (int(sub_group[s]), tuple(vc[starts[s] : starts[s] + counts[s]])) for s in range(n_sub)
-        ]
-    buckets: dict = {}
-    for s, k in enumerate(key_list):
-        buckets.setdefault(k, []).append(s)
-    patterns = []
-    for (g, _), subs in sorted(buckets.items(), key=lambda kv: (kv[0][0], -len(kv[1]))):
-        subs = np.asarray(subs)
+        keys[present] = np.add.reduceat(bits, starts[present])
+        keys = keys + (gsub << n_visits)
+        subs_present = np.flatnonzero(present)
+        uniq, first, inverse, cnt = np.unique(
+            keys[subs_present], return_index=True, return_inverse=True, return_counts=True
+        )
+    else:  # pragma: no cover - more than 55 visits
+        mask = np.zeros((n_sub, n_visits), dtype=np.int64)
+        mask[sc, vc] = 1
+        subs_present = np.flatnonzero(present)
+        rowsk = np.column_stack([gsub, mask])[subs_present]
+        uniq, first, inverse, cnt = np.unique(
+            rowsk, axis=0, return_index=True, return_inverse=True, return_counts=True
+        )
+    inverse = inverse.reshape(-1)
+    pat_group = gsub[subs_present[first]]
+    pat_order = np.lexsort((first, -cnt, pat_group))
+    by_pattern = np.argsort(inverse, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(cnt)])
+    out = []
+    for k in pat_order:
+        subs = subs_present[by_pattern[bounds[k] : bounds[k + 1]]]
         t = int(counts[subs[0]])
         rows = order[starts[subs][:, None] + np.arange(t)[None, :]]
-        patterns.append(
+        out.append(
             Pattern(
                 visits=visit_codes[rows[0]].astype(np.int64),
-                group=int(g),
+                group=int(pat_group[k]),
                 X=X[rows],
                 y=y[rows],
                 w=w[rows],
@@ -659,4 +675,4 @@ def make_patterns(
                 subjects=subjects[subs],
             )
         )
-    return tuple(patterns)
+    return tuple(out)

@@ -34,10 +34,10 @@ from irtrial.errors import (
     SingularDesignError,
 )
 from irtrial.mmrm._threads import single_blas_thread
-from irtrial.mmrm._types import ModelState, Pattern
+from irtrial.mmrm._types import ModelState
 from irtrial.mmrm.control import FitControl
 from irtrial.mmrm.covariance import make_covariance
-from irtrial.mmrm.design import PreparedData, _parse_formula, prepare
+from irtrial.mmrm.design import PreparedData, _parse_formula, make_patterns, prepare
 from irtrial.mmrm.fit import optimize_theta
 from irtrial.mmrm.likelihood import Likelihood
 from irtrial.mmrm.options import resolve_inference, resolve_options
@@ -126,60 +126,6 @@ def _check_information(prepared, structure, covariance) -> None:
 
 
 # ---- patterns from row arrays (vectorised) ------------------------------------------------------
-def build_patterns(X, y, w, subject_codes, visit_codes, group_codes, n_visits, labels):
-    """Missing-data patterns of the rows given (all observed), subjects coded 0..S-1.
-
-    Subjects are grouped by (covariance group, set of observed visits); patterns are ordered by
-    group, then size (largest first), then first appearance, as :func:`design.make_patterns`.
-    """
-    n_sub = int(subject_codes.max()) + 1
-    order = np.lexsort((visit_codes, subject_codes))
-    sc = subject_codes[order]
-    counts = np.bincount(sc, minlength=n_sub)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    present = counts > 0
-    vc = visit_codes[order].astype(np.int64)
-    gsub = np.zeros(n_sub, dtype=np.int64)
-    gsub[sc] = group_codes[order]
-    if n_visits <= 55:
-        bits = np.left_shift(np.int64(1), vc)
-        keys = np.zeros(n_sub, dtype=np.int64)
-        keys[present] = np.add.reduceat(bits, starts[present])
-        keys = keys + (gsub << n_visits)
-        subs_present = np.flatnonzero(present)
-        uniq, first, inverse, cnt = np.unique(
-            keys[subs_present], return_index=True, return_inverse=True, return_counts=True
-        )
-    else:  # pragma: no cover - more than 55 visits
-        mask = np.zeros((n_sub, n_visits), dtype=np.int64)
-        mask[sc, vc] = 1
-        subs_present = np.flatnonzero(present)
-        rowsk = np.column_stack([gsub, mask])[subs_present]
-        uniq, first, inverse, cnt = np.unique(
-            rowsk, axis=0, return_index=True, return_inverse=True, return_counts=True
-        )
-    inverse = inverse.reshape(-1)
-    pat_group = gsub[subs_present[first]]
-    pat_order = np.lexsort((first, -cnt, pat_group))
-    by_pattern = np.argsort(inverse, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(cnt)])
-    out = []
-    for k in pat_order:
-        subs = subs_present[by_pattern[bounds[k] : bounds[k + 1]]]
-        t = int(counts[subs[0]])
-        rows = order[starts[subs][:, None] + np.arange(t)[None, :]]
-        out.append(
-            Pattern(
-                visits=visit_codes[rows[0]].astype(np.int64),
-                group=int(pat_group[k]),
-                X=X[rows],
-                y=y[rows],
-                w=w[rows],
-                rows=rows,
-                subjects=labels[subs],
-            )
-        )
-    return tuple(out)
 
 
 # ---- the fast-path result -----------------------------------------------------------------------
@@ -523,10 +469,7 @@ class MMRM:
         v = len(prepared.design.visit_levels)
         structure = make_covariance(covariance, v, len(prepared.group_levels))
         _check_information(prepared, structure, covariance)
-        # the patterns of design.make_patterns (same order), without its per-subject loop
-        patterns = build_patterns(prepared.X, prepared.y, prepared.w, prepared.subject_codes,
-                                  prepared.visit_codes, prepared.group_codes, v,
-                                  prepared.subjects)
+        patterns = prepared.patterns()
         lik = Likelihood(patterns, structure, self.method)
         with single_blas_thread():
             outcome = optimize_theta(lik, self.control)
@@ -802,9 +745,9 @@ class MMRM:
             return _failed_refit(k, p, q, labels, df_method, "no observed response", 0, 0)
         used, codes = np.unique(codes, return_inverse=True)
         n_sub = len(used)
-        patterns = build_patterns(
-            x[rows], yv[rows], f.w[rows], codes.reshape(-1), f.visit_codes[rows],
-            f.group_codes[rows], len(f.design.visit_levels), labels_sub[used],
+        patterns = make_patterns(
+            x[rows], yv[rows], f.w[rows], codes.reshape(-1), labels_sub[used],
+            f.visit_codes[rows], f.group_codes[rows], len(f.design.visit_levels),
         )
         control = self.control
         if start is not None:

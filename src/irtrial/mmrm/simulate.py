@@ -328,12 +328,12 @@ def _rows(result):
 
 def _layout(sc, vc, gc, n_visits):
     """Per (group, set of visits with a row) pattern: (group, visits, (m, t) row matrix)."""
-    from irtrial.mmrm.model import build_patterns
+    from irtrial.mmrm.design import make_patterns
 
     n = len(sc)
     dummy = np.zeros((n, 1))
-    pats = build_patterns(dummy, np.zeros(n), np.ones(n), sc, vc, gc, n_visits,
-                          np.arange(int(sc.max()) + 1))
+    pats = make_patterns(dummy, np.zeros(n), np.ones(n), sc, np.arange(int(sc.max()) + 1), vc,
+                         gc, n_visits)
     return [(p.group, p.visits, p.rows) for p in pats]
 
 
