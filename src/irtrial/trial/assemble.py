@@ -20,7 +20,7 @@ import pandas as pd
 from irtrial import columns as C
 from irtrial.errors import Problem, TrialValidationError
 from irtrial.trial import validate as V
-from irtrial.trial.covariates import CovariateColumn, per_subject
+from irtrial.trial.covariates import CovariateColumn, _spread, per_subject
 from irtrial.trial.derive import change_from_baseline
 from irtrial.trial.model import Trial, TrialSchema
 
@@ -57,15 +57,6 @@ def _natural_perm(ids: np.ndarray) -> np.ndarray:
     if len(ids) and not np.isnan(as_num).any():
         return np.lexsort((text, as_num))
     return np.argsort(text, kind="stable")
-
-
-def _spread(codes: np.ndarray, mask: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """True for codes whose ``values`` (numeric) take more than one value under ``mask``."""
-    lo = np.full(n, np.inf)
-    hi = np.full(n, -np.inf)
-    np.minimum.at(lo, codes[mask], values[mask])
-    np.maximum.at(hi, codes[mask], values[mask])
-    return hi > lo
 
 
 def assemble(frame: pd.DataFrame, s: TrialSchema, r: Roles, arms: list[str], control: str,

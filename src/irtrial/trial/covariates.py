@@ -158,6 +158,7 @@ def _with_hint(p: Problem) -> Problem:
 
 
 def _spread(codes: np.ndarray, mask: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """True for codes whose ``values`` (numeric) take more than one value under ``mask``."""
     lo = np.full(n, np.inf)
     hi = np.full(n, -np.inf)
     np.minimum.at(lo, codes[mask], values[mask])
