@@ -39,3 +39,14 @@ def test_section_strategies_beside_the_primary_mmrm_and_tipping_point(intermitte
     assert any("lmcf_fallback" in e for e in out.context["errors"])
     assert any("3 randomised subject(s)" in n for n in out.context["notes"])
     assert "Tipping point" in sec.html and "<svg" in sec.html
+
+
+def test_tipping_text_names_the_arms_the_plan_shifts(intermittent):
+    """The text and caption say which arms delta shifts, from the plan (not a fixed 'active')."""
+    fast = {"resampling": "bootstrap", "bootstrap_ci": "normal", "delta_arms": "all"}
+    tables = (SensitivityAnalysis("conditional-mean", ("MAR",), deltas=(0.0, 4.0),
+                                  n_samples=3, options=fast),)
+    out = build(_inputs(intermittent, tables))
+    assert "every arm (control included)" in out.context["tipping_text"]
+    assert "every arm (control included)" in out.figures[0].caption
+    assert "active arm" not in out.context["tipping_text"]

@@ -39,3 +39,9 @@ def test_tipping_point_confirmed_and_matches_a_direct_run(intermittent):
     assert ax.get_xlabel().startswith("delta") and len(ax.lines) >= 2
     with pytest.raises(ModelSpecError, match="increasing"):
         tipping_point(intermittent, deltas=[2, 1])
+
+
+def test_crossing_says_when_p_falls_as_delta_grows():
+    """A shift that strengthens the effect never tips: the note asks for the other sign."""
+    d, _, note = _crossing(np.array([0.0, 1.0, 2.0]), np.array([0.01, 0.005, 0.001]), 0.05)
+    assert np.isnan(d) and "opposite sign" in note and "widen" not in note

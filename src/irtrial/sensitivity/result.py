@@ -77,6 +77,8 @@ class TippingPointResult:
     result : SensitivityResult
         The grid's run (its ``table`` is the delta-0 row set when 0 is on the grid).
     notes : tuple of str
+    arms : str
+        The arms whose imputed values delta shifts (``"active"``, ``"all"`` or their names).
     """
 
     table: pd.DataFrame
@@ -84,6 +86,7 @@ class TippingPointResult:
     alpha: float
     result: SensitivityResult
     notes: tuple[str, ...] = ()
+    arms: str = "active"
 
     def plot(self, ax=None, visit=None, arm=None):
         """The tipping-point figure (see :func:`irtrial.sensitivity.plot_tipping_point`)."""

@@ -26,6 +26,10 @@ def _crossing(deltas: np.ndarray, p: np.ndarray, alpha: float):
                                     f"delta of the grid ({deltas[0]:g})")
     above = np.flatnonzero(p >= alpha)
     if len(above) == 0:
+        if p[-1] < p[0]:
+            return float("nan"), None, (f"p stays below {alpha:g} and falls as delta grows (the "
+                                        "shift strengthens the effect): try deltas of the "
+                                        "opposite sign")
         return float("nan"), None, f"p stays below {alpha:g} over the whole grid: widen it"
     j = int(above[0])
     d0, d1, p0, p1 = deltas[j - 1], deltas[j], p[j - 1], p[j]
@@ -143,4 +147,5 @@ def tipping_point(data, *, deltas, strategy="MAR", arms="active", alpha=0.05, co
         + (", confirmed by a run at that delta)" if confirm else ")")
     ]
     return TippingPointResult(table=table.reset_index(drop=True), tipping=tipping, alpha=alpha,
-                              result=result, notes=tuple(notes))
+                              result=result, notes=tuple(notes),
+                              arms=arms if isinstance(arms, str) else ", ".join(arms))

@@ -60,6 +60,7 @@ def build(inputs) -> SectionOutput | None:
     control = trial.control
     rows, tidy, errors, notes, methods, figures = [], [], [], [], [], []
     tipping_rows, tipping_tidy = [], []
+    shifted: list[str] = []
     results: dict = {"visit": visit, "analyses": []}
     if inputs.primary.ok:
         for _, r in inputs.primary.result.primary.iterrows():
@@ -92,7 +93,8 @@ def build(inputs) -> SectionOutput | None:
             figures.append(FigureOut(name, f"Tipping point at {inputs.visit(visit)}: "
                                      "treatment effect (CI band, solid) and p-value (dashed) "
                                      "against the delta added to the imputed values after the "
-                                     "ICE in the active arm(s).", figure=ax.figure))
+                                     f"ICE in {_arms_text(res.arms)}.", figure=ax.figure))
+            shifted.append(res.arms)
             notes += [n for n in res.notes if n not in notes]
             results["analyses"].append({"method": analysis.method, "tipping": records(tip),
                                         "grid": records(res.table)})
@@ -112,7 +114,8 @@ def build(inputs) -> SectionOutput | None:
     results["errors"] = errors
     alphas = sorted({float(dict(a.options).get("alpha", 0.05)) for a in plan.sensitivity})
     tipping_text = ("The tipping delta is the shift added to every imputed value after the "
-                    "ICE in the active arm(s) at which the p-value of the comparison first "
+                    f"ICE in {_arms_text(', '.join(dict.fromkeys(shifted)) or 'active')} at "
+                    "which the p-value of the comparison first "
                     f"reaches {' / '.join(fmt(a, 2) for a in alphas)} (linear interpolation on "
                     "the grid, then a run at that delta).")
     return SectionOutput(
@@ -127,3 +130,9 @@ def build(inputs) -> SectionOutput | None:
 
 SECTION = Section(id="sensitivity", title="Sensitivity analyses for missing data", order=90,
                   build=build, template=TEMPLATE)
+
+
+def _arms_text(arms: str) -> str:
+    """The arms a delta shifts, as the tipping-point result names them, in words."""
+    return {"active": "the active arm(s)", "all": "every arm (control included)"}.get(
+        arms, f"the arm(s) {arms}")
