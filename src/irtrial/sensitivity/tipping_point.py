@@ -15,6 +15,14 @@ from irtrial.sensitivity.result import TippingPointResult
 __all__ = ["tipping_point"]
 
 
+def arms_text(arms) -> str:
+    """The arms a delta shifts (``"active"``, ``"all"``, names), in words."""
+    if not isinstance(arms, str):
+        arms = ", ".join(arms)
+    return {"active": "the active arm(s)", "all": "every arm (control included)"}.get(
+        arms, f"the arm(s) {arms}")
+
+
 def _crossing(deltas: np.ndarray, p: np.ndarray, alpha: float):
     """First grid interval where p reaches alpha: (delta by linear interpolation of p, bracket,
     note)."""
@@ -141,8 +149,8 @@ def tipping_point(data, *, deltas, strategy="MAR", arms="active", alpha=0.05, co
                                           "refine the grid around it")
     tipping = tipping.drop(columns="bracket")
     notes = list(result.notes) + [
-        f"tipping point: delta added to the imputed values after the ICE in the "
-        f"{arms if isinstance(arms, str) else ', '.join(arms)} arm(s); the tipping delta is "
+        f"tipping point: delta added to the imputed values after the ICE in "
+        f"{arms_text(arms)}; the tipping delta is "
         f"where p first reaches {alpha:g} (linear interpolation of p on the grid"
         + (", confirmed by a run at that delta)" if confirm else ")")
     ]

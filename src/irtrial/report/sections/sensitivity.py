@@ -19,6 +19,7 @@ from irtrial.report.sections import FigureOut, Section, SectionOutput
 from irtrial.report.tables import estimate_cells
 from irtrial.sensitivity.plan import describe, run_plan_analysis
 from irtrial.sensitivity.progress import progress_bar
+from irtrial.sensitivity.tipping_point import arms_text
 from irtrial.sensitivity.result import TippingPointResult
 
 __all__ = ["SECTION", "build"]
@@ -93,7 +94,7 @@ def build(inputs) -> SectionOutput | None:
             figures.append(FigureOut(name, f"Tipping point at {inputs.visit(visit)}: "
                                      "treatment effect (CI band, solid) and p-value (dashed) "
                                      "against the delta added to the imputed values after the "
-                                     f"ICE in {_arms_text(res.arms)}.", figure=ax.figure))
+                                     f"ICE in {arms_text(res.arms)}.", figure=ax.figure))
             shifted.append(res.arms)
             notes += [n for n in res.notes if n not in notes]
             results["analyses"].append({"method": analysis.method, "tipping": records(tip),
@@ -114,7 +115,7 @@ def build(inputs) -> SectionOutput | None:
     results["errors"] = errors
     alphas = sorted({float(dict(a.options).get("alpha", 0.05)) for a in plan.sensitivity})
     tipping_text = ("The tipping delta is the shift added to every imputed value after the "
-                    f"ICE in {_arms_text(', '.join(dict.fromkeys(shifted)) or 'active')} at "
+                    f"ICE in {arms_text(', '.join(dict.fromkeys(shifted)) or 'active')} at "
                     "which the p-value of the comparison first "
                     f"reaches {' / '.join(fmt(a, 2) for a in alphas)} (linear interpolation on "
                     "the grid, then a run at that delta).")
@@ -131,8 +132,3 @@ def build(inputs) -> SectionOutput | None:
 SECTION = Section(id="sensitivity", title="Sensitivity analyses for missing data", order=90,
                   build=build, template=TEMPLATE)
 
-
-def _arms_text(arms: str) -> str:
-    """The arms a delta shifts, as the tipping-point result names them, in words."""
-    return {"active": "the active arm(s)", "all": "every arm (control included)"}.get(
-        arms, f"the arm(s) {arms}")
