@@ -19,8 +19,8 @@ from irtrial.report.sections import FigureOut, Section, SectionOutput
 from irtrial.report.tables import estimate_cells
 from irtrial.sensitivity.plan import describe, run_plan_analysis
 from irtrial.sensitivity.progress import progress_bar
-from irtrial.sensitivity.tipping_point import arms_text
 from irtrial.sensitivity.result import TippingPointResult
+from irtrial.sensitivity.tipping_point import arms_text
 
 __all__ = ["SECTION", "build"]
 
