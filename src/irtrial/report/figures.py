@@ -39,6 +39,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from irtrial import columns as C  # noqa: E402
+from irtrial.report.svg import slim_svg  # noqa: E402
 
 __all__ = ["ARM_COLOURS", "FIGSIZE", "MAX_POINTS", "new_axes", "plot_forest", "plot_lsmeans",
            "plot_mean_ci", "plot_qq", "plot_residuals", "plot_responder_curve",
@@ -340,7 +341,7 @@ _STAR_STYLE = re.compile(r"<defs>\s*<style type=\"text/css\">\*\{[^}]*\}</style>
 
 def to_svg(fig: Figure, close: bool = False) -> str:
     """The figure as an inline ``<svg>`` element (no XML prolog, no date, stable ids, text as
-    text)."""
+    text), made light by :func:`irtrial.report.svg.slim_svg`."""
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "irtrial", "svg.fonttype": "none"}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
@@ -351,7 +352,8 @@ def to_svg(fig: Figure, close: bool = False) -> str:
     # matplotlib's "*{stroke-linejoin: round; stroke-linecap: butt}" would style the whole HTML
     # page (and slow WeasyPrint's cascade): the same defaults as inherited attributes instead
     text = _STAR_STYLE.sub("", text, count=1)
-    return text.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    text = text.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    return slim_svg(text)
 
 
 def to_png(fig: Figure, path, dpi: int = 100, close: bool = True) -> None:

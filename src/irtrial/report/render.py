@@ -30,6 +30,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +41,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from irtrial.errors import IrtrialWarning
 from irtrial.report import format as fmt_module
 from irtrial.report.analyses import ReportInputs
 from irtrial.report.schema import RESULTS_SCHEMA, SCHEMA_ID
@@ -124,6 +127,8 @@ class BuiltReport:
     figures: tuple[RenderedFigure, ...]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    #: the PDF's first part: title and contents, as a whole HTML document
+    cover: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,55 +155,76 @@ def _figure(f: FigureOut, number: int) -> RenderedFigure:
     return RenderedFigure(f.name, f.caption, number, svg, f.figure)
 
 
-def build_report(inputs: ReportInputs, keep_figures: bool = False) -> BuiltReport:
+def build_report(inputs: ReportInputs, keep_figures: bool = False,
+                 on_part: Callable[[str], None] | None = None) -> BuiltReport:
     """Run every section on ``inputs`` and render the page (nothing written).
 
     The matplotlib figures are closed once drawn as SVG, unless ``keep_figures`` (the caller
-    then writes their PNG and closes them)."""
+    then writes their PNG and closes them). ``on_part`` receives each part of the PDF as soon
+    as its sections are built: a whole HTML document per run of sections starting with one
+    that starts a new page (:attr:`Section.new_page`); the footer ends the last one."""
     env = _environment()
+    page = env.get_template("_page.j2").module
+    from irtrial import __version__
+
+    generated = inputs.now.strftime("%Y-%m-%d %H:%M UTC")
     done: list[RenderedSection] = []
     figures: list[RenderedFigure] = []
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     blocks: dict[str, Any] = {}
-    number = 0
-    for section in sections():
+    pending: list[str] = []
+    registered = sections()
+    for i, section in enumerate(registered):
         output = section.build(inputs)
-        if output is None:
-            continue
-        number += 1
-        figs = {}
-        for f in output.figures:
-            rf = _figure(f, len(figures) + 1)
-            if not keep_figures and f.figure is not None:
-                import matplotlib.pyplot as plt
-
-                plt.close(f.figure)
-                rf = dataclasses.replace(rf, figure=None)
-            figures.append(rf)
-            figs[f.name] = rf
-        rows = {name: as_rows(t, row_classes=t.attrs.get("classes")) for name, t in
-                output.tables.items()}
-        for name, t in output.tables.items():
-            if len(t.columns):
-                tables[f"{section.id}_{name}"] = t
-        template = (env.get_template(section.template) if section.template.endswith(".j2")
-                    else env.from_string(section.template))
-        html = template.render(s=output.context, tables=rows, figures=figs)
-        files.update(output.files)
-        done.append(RenderedSection(section, output, html, number))
-        blocks[section.id] = json_value(dict(output.results))
-    from irtrial import __version__
-
+        if output is not None:
+            rendered = _render_section(env, section, output, len(done) + 1, figures,
+                                       keep_figures)
+            for name, t in output.tables.items():
+                if len(t.columns):
+                    tables[f"{section.id}_{name}"] = t
+            files.update(output.files)
+            done.append(rendered)
+            blocks[section.id] = json_value(dict(output.results))
+            pending.append(page.section(rendered))
+        last = i + 1 == len(registered)
+        if on_part is not None and pending and (last or registered[i + 1].new_page):
+            if last:
+                pending.append(page.footer(__version__, generated))
+            on_part(page.part(inputs.title, "\n".join(pending)))
+            pending = []
     results = {"schema": SCHEMA_ID, "irtrial_version": __version__,
                "generated": inputs.now.isoformat(timespec="seconds"),
                "title": inputs.title, "conf_level": inputs.conf_level,
                "sections": blocks}
-    page = env.get_template("report.html.j2").render(
-        title=inputs.title, sections=done, version=__version__,
-        generated=inputs.now.strftime("%Y-%m-%d %H:%M UTC"),
-        subtitle=_subtitle(inputs))
-    return BuiltReport(page, results, tuple(done), tuple(figures), tables, files)
+    subtitle = _subtitle(inputs)
+    html = env.get_template("report.html.j2").render(
+        title=inputs.title, sections=done, version=__version__, generated=generated,
+        subtitle=subtitle)
+    cover = page.part(inputs.title, page.cover(inputs.title, subtitle, done))
+    return BuiltReport(html, results, tuple(done), tuple(figures), tables, files, cover)
+
+
+def _render_section(env: Environment, section: Section, output: SectionOutput, number: int,
+                    figures: list[RenderedFigure], keep_figures: bool) -> RenderedSection:
+    """Draw the section's figures as SVG (numbered after ``figures``, appended to it) and
+    render its template."""
+    figs = {}
+    for f in output.figures:
+        rf = _figure(f, len(figures) + 1)
+        if not keep_figures and f.figure is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(f.figure)
+            rf = dataclasses.replace(rf, figure=None)
+        figures.append(rf)
+        figs[f.name] = rf
+    rows = {name: as_rows(t, row_classes=t.attrs.get("classes"))
+            for name, t in output.tables.items()}
+    template = (env.get_template(section.template) if section.template.endswith(".j2")
+                else env.from_string(section.template))
+    html = template.render(s=output.context, tables=rows, figures=figs)
+    return RenderedSection(section, output, html, number)
 
 
 def _subtitle(inputs: ReportInputs) -> str:
@@ -243,14 +269,20 @@ def _write(inputs: ReportInputs, out: Path, pdf: bool = True) -> ReportFiles:
     from irtrial.report.figures import to_png
 
     out.mkdir(parents=True, exist_ok=True)
-    pdf_job = _start_pdf(out / PDF_FILE) if pdf else None
+    job = None
+    if pdf:
+        from irtrial.report.pdf import PdfJob
+
+        job = PdfJob(out / PDF_FILE, _environment().get_template("style.css").render())
     try:
-        built = build_report(inputs, keep_figures=True)
+        built = build_report(inputs, keep_figures=True,
+                             on_part=job.part if job is not None else None)
     except BaseException:
-        if pdf_job is not None:
-            pdf_job[0].kill()
-            pdf_job[0].wait()
+        if job is not None:
+            job.cancel()
         raise
+    if job is not None:
+        job.end(built.cover)
     (out / "tables").mkdir(exist_ok=True)
     (out / "figures").mkdir(exist_ok=True)
     html_path = out / REPORT_FILE
@@ -259,8 +291,6 @@ def _write(inputs: ReportInputs, out: Path, pdf: bool = True) -> ReportFiles:
     (out / RESULTS_FILE).write_text(text + "\n", encoding="utf-8")
     schema_path = out / SCHEMA_FILE
     schema_path.write_text(json.dumps(RESULTS_SCHEMA, indent=1) + "\n", encoding="utf-8")
-    if pdf_job is not None:
-        _send_pdf(pdf_job, built.html)
     table_paths = tuple(safe_csv(t, out / "tables" / f"{name}.csv")
                         for name, t in built.tables.items())
     fig_paths: list[Path] = []
@@ -279,48 +309,11 @@ def _write(inputs: ReportInputs, out: Path, pdf: bool = True) -> ReportFiles:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
         file_paths.append(path)
-    pdf_path = _finish_pdf(pdf_job) if pdf_job is not None else None
+    pdf_path = None
+    if job is not None:
+        pdf_path = job.result()
+        for note in job.notes:
+            warnings.warn(f"the PDF was laid out as one document ({note})", IrtrialWarning,
+                          stacklevel=3)
     return ReportFiles(out, html_path, pdf_path, out / RESULTS_FILE, schema_path, table_paths,
                        tuple(fig_paths), tuple(file_paths))
-
-
-_PDF_CHILD = """
-import logging, sys
-import weasyprint
-logging.getLogger("weasyprint").setLevel(logging.ERROR)
-logging.getLogger("fontTools").setLevel(logging.ERROR)
-source = sys.stdin.readline().strip()
-if source:
-    with open(source, encoding="utf-8") as fh:
-        weasyprint.HTML(string=fh.read()).write_pdf(sys.argv[1])
-"""
-
-
-def _start_pdf(path: Path):
-    """Start WeasyPrint in a child process that imports it while this one fits and draws;
-    :func:`_finish_pdf` sends it the page and waits (same result as :func:`write_pdf`)."""
-    import subprocess
-    import sys
-
-    return subprocess.Popen([sys.executable, "-c", _PDF_CHILD, str(path)],
-                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE), path
-
-
-def _send_pdf(job, html: str) -> None:
-    proc, path = job
-    src = path.with_name(f".{path.name}.html")
-    src.write_text(html, encoding="utf-8")
-    proc.stdin.write((str(src) + "\n").encode())
-    proc.stdin.close()
-
-
-def _finish_pdf(job) -> Path:
-    proc, path = job
-    err = proc.stderr.read()
-    proc.wait()
-    path.with_name(f".{path.name}.html").unlink(missing_ok=True)
-    if proc.returncode != 0:
-        raise RuntimeError("the PDF could not be written: "
-                           + err.decode(errors="replace")[-2000:])
-    return path

@@ -6,7 +6,7 @@ A section module defines one module-level ``SECTION = Section(...)``. This packa
 every module listed in :data:`BUILTIN` and, when present, the optional modules of
 :data:`OPTIONAL` (``sensitivity``, ``power``), so a new section never edits another file.
 
-``Section(id, title, order, build, template)``
+``Section(id, title, order, build, template, new_page=False)``
 
 * ``id`` -- anchor of the section in the page, key of its block in ``results.json`` (under
   ``"sections"``) and prefix of its CSV tables (``tables/<id>_<name>.csv``).
@@ -27,6 +27,11 @@ every module listed in :data:`BUILTIN` and, when present, the optional modules o
   and the macros of ``_macros.j2`` (``table(t)``, ``kv(t)``, ``figure(f)``; import them with
   ``{% from "_macros.j2" import table, figure %}``). Autoescape is on: text from data or
   plan is escaped; mark only SVG from :mod:`irtrial.report.figures` ``| safe``.
+
+* ``new_page`` -- the section starts a new page in print (PDF). The sections from one such
+  section to the next are laid out together, and the PDF lays out each group as soon as it
+  is built (:mod:`irtrial.report.pdf`). Built in: study, figures, primary, sensitivity,
+  methods.
 
 ``SectionOutput(context, results, tables, figures)``
 
@@ -111,6 +116,7 @@ class Section:
     order: float
     build: Callable[[ReportInputs], SectionOutput | None]
     template: str
+    new_page: bool = False
 
 
 _REGISTRY: dict[str, Section] = {}

@@ -176,4 +176,4 @@ def build(inputs) -> SectionOutput:
                          results=results, figures=tuple(out))
 
 
-SECTION = Section("figures", "Figures", 50, build, TEMPLATE)
+SECTION = Section("figures", "Figures", 50, build, TEMPLATE, new_page=True)

@@ -23,4 +23,4 @@ def build(inputs) -> SectionOutput | None:
     return SectionOutput(context={"paragraphs": paragraphs}, results={"text": str(text)})
 
 
-SECTION = Section("methods", "Statistical methods", 100, build, TEMPLATE)
+SECTION = Section("methods", "Statistical methods", 100, build, TEMPLATE, new_page=True)

@@ -120,4 +120,4 @@ def build(inputs) -> SectionOutput:
     return SectionOutput(context=ctx, results=results, tables=tables)
 
 
-SECTION = Section("primary", "Primary analysis: MMRM", 60, build, TEMPLATE)
+SECTION = Section("primary", "Primary analysis: MMRM", 60, build, TEMPLATE, new_page=True)

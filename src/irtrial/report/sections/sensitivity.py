@@ -130,5 +130,5 @@ def build(inputs) -> SectionOutput | None:
 
 
 SECTION = Section(id="sensitivity", title="Sensitivity analyses for missing data", order=90,
-                  build=build, template=TEMPLATE)
+                  build=build, template=TEMPLATE, new_page=True)
 

@@ -71,4 +71,5 @@ def build(inputs) -> SectionOutput:
     return SectionOutput(context=context, results=results, tables=tables)
 
 
-SECTION = Section("study", "Study summary and estimand", 10, build, TEMPLATE)
+SECTION = Section("study", "Study summary and estimand", 10, build, TEMPLATE,
+                  new_page=True)
