@@ -15,3 +15,18 @@ def test_issue_names_are_public():
         assert name in irtrial.__all__, name
     assert irtrial.responders is irtrial.responder_analysis
     assert callable(irtrial.mmrm)
+
+
+def test_import_is_lazy_and_every_lazy_name_is_public():
+    """``import irtrial`` loads no analysis module (the CLI starts fast); each name loads on
+    first use and is listed in ``__all__``."""
+    import subprocess
+    import sys
+
+    code = ("import sys, irtrial; print(sorted(m for m in ('numpy', 'pandas', 'scipy', "
+            "'matplotlib', 'irtrial.mmrm', 'irtrial.report') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
+    assert set(irtrial._LAZY) <= set(irtrial.__all__)
+    assert irtrial.report.__name__ == "irtrial.report" and callable(irtrial.report)

@@ -1,9 +1,22 @@
 """irtrial: statistics for randomised placebo-controlled trials with repeated measurements.
 
-The public API is listed in ``__all__``; everything else is internal.
+The public API is listed in ``__all__``; everything else is internal. Names are imported on
+first use (PEP 562), so ``import irtrial`` and the command line start quickly and a command
+loads only what it uses (numpy, pandas and scipy come with the first analysis).
+
+Examples
+--------
+>>> import irtrial
+>>> irtrial.read_trial.__module__
+'irtrial.trial.load'
+>>> "mmrm" in dir(irtrial)
+True
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from irtrial.errors import (
     ConvergenceError,
@@ -11,11 +24,37 @@ from irtrial.errors import (
     IrtrialError,
     IrtrialWarning,
     ModelSpecError,
+    PlanValidationError,
     SingularDesignError,
     TrialValidationError,
 )
 
 __version__ = "0.1.0"
+
+#: public name -> the module that defines it (a subpackage: the name is the module itself;
+#: ``irtrial.mmrm``, ``irtrial.power`` and ``irtrial.report`` are callable packages)
+_LAZY = {
+    # foundation
+    "Trial": "irtrial.trial", "TrialSchema": "irtrial.trial", "read_trial": "irtrial.trial",
+    "TrialDesign": "irtrial.synthetic", "ir_wrap_trial": "irtrial.synthetic",
+    "simulate_trial": "irtrial.synthetic",
+    # the MMRM
+    "mmrm": "irtrial.mmrm", "MMRMResult": "irtrial.mmrm", "FitControl": "irtrial.mmrm",
+    # comparisons and responders
+    **dict.fromkeys(
+        ("ComparisonResult", "ancova", "effect_sizes", "mann_whitney", "mixed_anova",
+         "welch_test", "within_arm", "ResponderCurve", "ResponderDefinition",
+         "ResponderResult", "adjust_p_values", "compare_proportions",
+         "number_needed_to_treat", "responder_analysis", "responder_curve", "responders"),
+        "irtrial.analysis"),
+    # power, the study plan, sensitivity analyses, the report
+    "power": "irtrial.power",
+    "PrimaryFit": "irtrial.plan", "StudyPlan": "irtrial.plan", "fit_primary": "irtrial.plan",
+    "read_plan": "irtrial.plan",
+    "SensitivityResult": "irtrial.sensitivity", "reference_based": "irtrial.sensitivity",
+    "tipping_point": "irtrial.sensitivity",
+    "report": "irtrial.report",
+}
 
 __all__ = [
     "__version__",
@@ -24,95 +63,56 @@ __all__ = [
     "IrtrialError",
     "IrtrialWarning",
     "ModelSpecError",
+    "PlanValidationError",
     "SingularDesignError",
     "TrialValidationError",
+    # imported on first use (see _LAZY)
+    "mmrm", "MMRMResult", "FitControl", "Trial", "TrialSchema", "read_trial", "TrialDesign",
+    "ir_wrap_trial", "simulate_trial", "ComparisonResult", "ancova", "effect_sizes",
+    "mann_whitney", "mixed_anova", "welch_test", "within_arm", "ResponderCurve",
+    "ResponderDefinition", "ResponderResult", "adjust_p_values", "compare_proportions",
+    "number_needed_to_treat", "responder_analysis", "responder_curve", "responders", "power",
+    "PrimaryFit", "StudyPlan", "fit_primary", "read_plan", "SensitivityResult",
+    "reference_based", "tipping_point", "report",
 ]
-
-# --- foundation (issue 2): add imports and names below this line ---
-from irtrial.trial import Trial, TrialSchema, read_trial  # noqa: E402
-
-__all__ += ["Trial", "TrialSchema", "read_trial"]
-
-from irtrial.synthetic import TrialDesign, ir_wrap_trial, simulate_trial  # noqa: E402
-
-__all__ += ["TrialDesign", "ir_wrap_trial", "simulate_trial"]
-
-# --- mmrm (issue 3): add imports and names below this line ---
-# ``irtrial.mmrm`` is the package and is callable: irtrial.mmrm(data, formula, ...)
-from irtrial import mmrm  # noqa: E402
-from irtrial.mmrm import FitControl, MMRMResult  # noqa: E402
-
-__all__ += ["mmrm", "MMRMResult", "FitControl"]
-
-# --- comparisons (issue 4): add imports and names below this line ---
-from irtrial.analysis import (  # noqa: E402
-    ComparisonResult,
-    ancova,
-    effect_sizes,
-    mann_whitney,
-    mixed_anova,
-    welch_test,
-    within_arm,
-)
-
-__all__ += [
-    "ComparisonResult",
-    "ancova",
-    "effect_sizes",
-    "mann_whitney",
-    "mixed_anova",
-    "welch_test",
-    "within_arm",
-]
-
-from irtrial.analysis import (  # noqa: E402
-    ResponderCurve,
-    ResponderDefinition,
-    ResponderResult,
-    adjust_p_values,
-    compare_proportions,
-    number_needed_to_treat,
-    responder_analysis,
-    responder_curve,
-    responders,
-)
-
-__all__ += [
-    "ResponderCurve",
-    "ResponderDefinition",
-    "ResponderResult",
-    "adjust_p_values",
-    "compare_proportions",
-    "number_needed_to_treat",
-    "responder_analysis",
-    "responder_curve",
-    "responders",
-]
-
-# --- power (issue 11): analytic and simulation power, ``irtrial.power`` ---
-from irtrial import power  # noqa: E402
-
-__all__ += ["power"]
-
-# --- study plan (issue 9): the pre-specified analysis ---
-from irtrial.errors import PlanValidationError  # noqa: E402
-from irtrial.plan import PrimaryFit, StudyPlan, fit_primary, read_plan  # noqa: E402
-
-__all__ += ["PlanValidationError", "PrimaryFit", "StudyPlan", "fit_primary", "read_plan"]
-
-# --- sensitivity (issue 10): reference-based imputation, tipping point ---
-from irtrial.sensitivity import SensitivityResult, reference_based, tipping_point  # noqa: E402
-
-__all__ += ["SensitivityResult", "reference_based", "tipping_point"]
-
-# --- report (issue 9): the callable package ``irtrial.report(trial, plan, out=DIR)`` ---
-# imported on first use (it pulls in matplotlib and Jinja2, which the analyses do not need)
-__all__ += ["report"]
 
 
 def __getattr__(name: str):
-    if name == "report":
-        import importlib
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'irtrial' has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    value = module if module_name == f"irtrial.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
 
-        return importlib.import_module("irtrial.report")
-    raise AttributeError(f"module 'irtrial' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from irtrial import mmrm, power, report
+    from irtrial.analysis import (
+        ComparisonResult,
+        ResponderCurve,
+        ResponderDefinition,
+        ResponderResult,
+        adjust_p_values,
+        ancova,
+        compare_proportions,
+        effect_sizes,
+        mann_whitney,
+        mixed_anova,
+        number_needed_to_treat,
+        responder_analysis,
+        responder_curve,
+        responders,
+        welch_test,
+        within_arm,
+    )
+    from irtrial.mmrm import FitControl, MMRMResult
+    from irtrial.plan import PrimaryFit, StudyPlan, fit_primary, read_plan
+    from irtrial.sensitivity import SensitivityResult, reference_based, tipping_point
+    from irtrial.synthetic import TrialDesign, ir_wrap_trial, simulate_trial
+    from irtrial.trial import Trial, TrialSchema, read_trial

@@ -111,24 +111,35 @@ def report(
     report.html, report.pdf, results.json, tables/*.csv, figures/*. A bad plan or data file is
     one message and exit code 2.
     """
+    job = None
+    if pdf:  # WeasyPrint starts in its own process now, while the analyses are imported and run
+        from irtrial.report.pdf import PDF_FILE, PdfJob
+
+        job = PdfJob(Path(out) / PDF_FILE)
     from irtrial.plan import check_against_trial
     from irtrial.report import report as write_report
     from irtrial.trial import read_trial
 
-    with user_errors(debug):
-        study = plan_from_cli(
-            plan, subject=subject, arm=arm, visit=visit, outcome=outcome, baseline=baseline,
-            control=control, visit_num=visit_num, visit_order=visit_order,
-            arm_order=arm_order, baseline_visit=baseline_visit, baseline_flag=baseline_flag,
-            param=param, format=format_,
-            sheet=int(sheet) if sheet is not None and sheet.isdigit() else sheet,
-            strict=strict or None, outcome_range=range_, covariates=covariate,
-            factors=factor, numerics=numeric, primary_visit=primary_visit,
-            covariance=covariance, df=df, conf_level=conf_level,
-            higher_is_better=higher_is_better, seed=seed, title=title)
-        trial = read_trial(file, **study.read_kwargs())
-        check_against_trial(study, trial)  # a plan naming unknown visits or columns: exit 2
-        files = write_report(trial, study, out, pdf=pdf, command=command_line(ctx))
-        for path in (files.html, getattr(files, "pdf", None), files.results):
-            if path is not None:
-                console.print(f"wrote {path}", markup=False)
+    try:
+        with user_errors(debug):
+            study = plan_from_cli(
+                plan, subject=subject, arm=arm, visit=visit, outcome=outcome,
+                baseline=baseline, control=control, visit_num=visit_num, visit_order=visit_order,
+                arm_order=arm_order, baseline_visit=baseline_visit,
+                baseline_flag=baseline_flag,
+                param=param, format=format_,
+                sheet=int(sheet) if sheet is not None and sheet.isdigit() else sheet,
+                strict=strict or None, outcome_range=range_, covariates=covariate,
+                factors=factor, numerics=numeric, primary_visit=primary_visit,
+                covariance=covariance, df=df, conf_level=conf_level,
+                higher_is_better=higher_is_better, seed=seed, title=title)
+            trial = read_trial(file, **study.read_kwargs())
+            check_against_trial(study, trial)  # a plan naming unknown visits/columns: exit 2
+            files = write_report(trial, study, out, pdf=job if job is not None else False,
+                                 command=command_line(ctx))
+            for path in (files.html, getattr(files, "pdf", None), files.results):
+                if path is not None:
+                    console.print(f"wrote {path}", markup=False)
+    finally:
+        if job is not None:
+            job.cancel()  # only if the report failed before the PDF was written

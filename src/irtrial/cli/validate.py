@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from irtrial import columns as C
 from irtrial.cli._common import (
@@ -34,6 +34,9 @@ from irtrial.cli._common import (
 )
 
 __all__ = ["validate", "study_table", "arms_table", "missingness_table", "exclusions_table"]
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def validate(
@@ -105,6 +108,8 @@ def _visit_label(trial, visit: str) -> str:
 
 def study_table(trial) -> pd.DataFrame:
     """Source, outcome, arms, visits, covariates with their types, row accounting."""
+    import pandas as pd
+
     rng = trial.outcome_range
     counts = dict(trial.row_counts)
     types = dict(getattr(trial, "covariate_types", {}) or {})
@@ -132,6 +137,8 @@ def study_table(trial) -> pd.DataFrame:
 
 def arms_table(trial) -> pd.DataFrame:
     """Arms with their numbers randomised, excluded and analysed (control first)."""
+    import pandas as pd
+
     arm = trial.subjects[C.ARM].astype(str)
     excluded = trial.subjects["excluded"].notna()
     return pd.DataFrame([{
@@ -142,6 +149,8 @@ def arms_table(trial) -> pd.DataFrame:
 
 def missingness_table(trial) -> pd.DataFrame:
     """Observed and missing values per visit and arm among analysed subjects."""
+    import pandas as pd
+
     s = trial.summary()
     visits = list(dict.fromkeys(s[C.VISIT].astype(str)))
     table = pd.DataFrame({"Visit": [_visit_label(trial, v) for v in visits]})
@@ -155,6 +164,8 @@ def missingness_table(trial) -> pd.DataFrame:
 
 def exclusions_table(trial) -> pd.DataFrame:
     """The exclusions log: who or which rows were left out, and why."""
+    import pandas as pd
+
     ex = trial.exclusions
     return pd.DataFrame({
         "Subject": ["(rows)" if pd.isna(v) else str(v) for v in ex[C.SUBJECT]],

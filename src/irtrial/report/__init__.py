@@ -17,22 +17,35 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from irtrial.report.analyses import ReportInputs
-from irtrial.report.render import (
-    PDF_FILE,
-    REPORT_FILE,
-    RESULTS_FILE,
-    SCHEMA_FILE,
-    ReportFiles,
-    build_report,
-    render_html,
-    write_report,
-)
-from irtrial.report.schema import RESULTS_SCHEMA, SCHEMA_ID
-from irtrial.report.sections import SECTIONS, FigureOut, Section, SectionOutput
+#: public name -> module (imported on first use, so that ``irtrial.report.pdf`` can start the
+#: PDF process before the analyses and matplotlib are imported)
+_LAZY = {
+    "ReportInputs": "analyses",
+    **dict.fromkeys(("PDF_FILE", "REPORT_FILE", "RESULTS_FILE", "SCHEMA_FILE", "ReportFiles",
+                     "build_report", "render_html", "write_report"), "render"),
+    "RESULTS_SCHEMA": "schema", "SCHEMA_ID": "schema",
+    **dict.fromkeys(("SECTIONS", "FigureOut", "Section", "SectionOutput"), "sections"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'irtrial.report' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 if TYPE_CHECKING:
     from irtrial.plan import StudyPlan
+    from irtrial.report.analyses import ReportInputs
+    from irtrial.report.pdf import PdfJob
+    from irtrial.report.render import ReportFiles
+    from irtrial.report.schema import RESULTS_SCHEMA, SCHEMA_ID
+    from irtrial.report.sections import SECTIONS, FigureOut, Section, SectionOutput
     from irtrial.trial import Trial
 
 __all__ = [
@@ -56,7 +69,8 @@ __all__ = [
 
 
 def report(trial: Trial | str | Path, plan: StudyPlan | str | Path | None = None,
-           out: str | Path = "reports", *, pdf: bool = True, command: str | None = None,
+           out: str | Path = "reports", *, pdf: bool | PdfJob = True,
+           command: str | None = None,
            now: datetime | None = None, title: str | None = None) -> ReportFiles:
     """Run the pre-specified analysis and write the full report into ``out``.
 
@@ -72,8 +86,10 @@ def report(trial: Trial | str | Path, plan: StudyPlan | str | Path | None = None
     out : path
         Output folder (created): ``report.html``, ``report.pdf``, ``results.json``,
         ``results.schema.json``, ``tables/*.csv``, ``figures/*.svg`` and ``*.png``.
-    pdf : bool
-        Write ``report.pdf`` too (WeasyPrint).
+    pdf : bool or PdfJob
+        Write ``report.pdf`` too (WeasyPrint, in a child process fed part by part:
+        :mod:`irtrial.report.pdf`). A :class:`~irtrial.report.pdf.PdfJob` already started on
+        ``out/report.pdf`` is used as is (the CLI starts it before importing the analyses).
     command : str, optional
         The command line, shown under Provenance.
     now : datetime, optional
@@ -93,6 +109,7 @@ def report(trial: Trial | str | Path, plan: StudyPlan | str | Path | None = None
     >>> files.html.name, files.results.name
     ('report.html', 'results.json')
     """
+    from irtrial.report.analyses import ReportInputs
     from irtrial.report.render import _write
 
     if plan is not None and not hasattr(plan, "primary"):

@@ -34,9 +34,14 @@ import sys
 import threading
 from pathlib import Path
 
-__all__ = ["PdfJob"]
+__all__ = ["PDF_FILE", "STYLE", "PdfJob"]
+
+#: the PDF's name in the report folder
+PDF_FILE = "report.pdf"
 
 _WORKER = Path(__file__).with_name("_pdf_worker.py")
+#: the report's stylesheet (included as is in report.html)
+STYLE = Path(__file__).with_name("templates") / "style.css"
 
 
 class PdfJob:
@@ -46,14 +51,14 @@ class PdfJob:
     ----------
     path : path
         The PDF to write.
-    style : str
-        The report's stylesheet (sent once).
+    style : str, optional
+        The stylesheet, sent once (default: the report's, :data:`STYLE`).
 
     Messages are written by a thread, so sending a large part never waits for the child to
     finish laying out the previous one.
     """
 
-    def __init__(self, path: str | Path, style: str) -> None:
+    def __init__(self, path: str | Path, style: str | None = None) -> None:
         self.path = Path(path)
         self._proc = subprocess.Popen(
             [sys.executable, str(_WORKER), str(self.path)], stdin=subprocess.PIPE,
@@ -61,8 +66,9 @@ class PdfJob:
         self._queue: queue.Queue[bytes | None] = queue.Queue()
         self._writer = threading.Thread(target=self._write, daemon=True)
         self._writer.start()
-        self._send({"style": style})
+        self._send({"style": STYLE.read_text(encoding="utf-8") if style is None else style})
         self.notes: tuple[str, ...] = ()
+        self._done = False
 
     def _write(self) -> None:
         stdin = self._proc.stdin
@@ -98,13 +104,17 @@ class PdfJob:
         err = self._proc.stderr.read().decode(errors="replace")
         self._proc.wait()
         self._writer.join()
+        self._done = True
         if self._proc.returncode != 0:
             raise RuntimeError("the PDF could not be written: " + err[-2000:])
         self.notes = tuple(line for line in err.splitlines() if line.startswith("fallback:"))
         return self.path
 
     def cancel(self) -> None:
-        """Stop the child (the report failed); nothing is written."""
+        """Stop the child (the report failed); nothing is written. No-op once finished."""
+        if self._done:
+            return
+        self._done = True
         self._queue.put(None)
         self._proc.kill()
         self._proc.wait()

@@ -44,6 +44,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from irtrial.errors import IrtrialWarning
 from irtrial.report import format as fmt_module
 from irtrial.report.analyses import ReportInputs
+from irtrial.report.pdf import PDF_FILE, PdfJob
 from irtrial.report.schema import RESULTS_SCHEMA, SCHEMA_ID
 from irtrial.report.sections import FigureOut, Section, SectionOutput, sections
 from irtrial.report.tables import as_rows, safe_csv
@@ -56,7 +57,6 @@ __all__ = ["REPORT_FILE", "PDF_FILE", "RESULTS_FILE", "SCHEMA_FILE", "BuiltRepor
            "ReportFiles", "build_report", "records", "render_html", "write_report"]
 
 REPORT_FILE = "report.html"
-PDF_FILE = "report.pdf"
 RESULTS_FILE = "results.json"
 SCHEMA_FILE = "results.schema.json"
 
@@ -265,15 +265,11 @@ def write_report(trial: Trial, out_dir: str | Path, plan: StudyPlan | None = Non
                   Path(out_dir), pdf=pdf).html
 
 
-def _write(inputs: ReportInputs, out: Path, pdf: bool = True) -> ReportFiles:
+def _write(inputs: ReportInputs, out: Path, pdf: bool | PdfJob = True) -> ReportFiles:
     from irtrial.report.figures import to_png
 
     out.mkdir(parents=True, exist_ok=True)
-    job = None
-    if pdf:
-        from irtrial.report.pdf import PdfJob
-
-        job = PdfJob(out / PDF_FILE, _environment().get_template("style.css").render())
+    job = pdf if isinstance(pdf, PdfJob) else PdfJob(out / PDF_FILE) if pdf else None
     try:
         built = build_report(inputs, keep_figures=True,
                              on_part=job.part if job is not None else None)
