@@ -83,6 +83,14 @@ def test_pdf_pages_and_text(rendered, results):
     assert fmt_est(row["estimate"], row["std_error"]) in text  # the primary estimate
     # figures are vector: no raster image embedded in any page
     assert all(not page.images for page in reader.pages)
+    # page 1 is the cover (title, contents); each section that starts a new page does
+    pages = [p.extract_text() for p in reader.pages]
+    assert "Participant flow" in pages[0] and "Endpoint" not in pages[0]
+    starts = {s.title for s in sections() if s.new_page and s.id in results["sections"]}
+    assert len(starts) >= 4
+    for title in starts:
+        page = next(t for t in pages if f". {title}" in t)
+        assert page.lstrip().split("\n", 1)[0].endswith(title), (title, page[:80])
 
 
 def test_pdf_pages_look_right(rendered, tmp_path):
