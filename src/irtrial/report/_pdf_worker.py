@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 
 
@@ -107,4 +108,6 @@ def _body(html: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    code = main(sys.argv[1])
+    sys.stderr.flush()
+    os._exit(code)  # the PDF is written and closed: skip freeing every laid-out box
