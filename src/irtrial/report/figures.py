@@ -314,10 +314,11 @@ def plot_residuals(fitted: np.ndarray, scaled: np.ndarray, ax: Axes | None = Non
     else:
         ax.scatter(fitted, scaled, s=9, color="#0072b2", alpha=0.6, linewidths=0, marker=_DOT)
     for h, style in ((0.0, "-"), (2.0, ":"), (-2.0, ":")):
-        ax.axhline(h, color="#999999", linewidth=0.9, linestyle=style, zorder=0)
+        ax.axhline(h, color="#777777", linewidth=0.9, linestyle=style, zorder=0)
     ax.set_xlabel("Fitted value")
     ax.set_ylabel("Scaled residual")
     _style(ax, legend=False)
+    ax.grid(False)  # grid lines at +/-2 would hide the dotted reference lines
     return ax
 
 
