@@ -50,3 +50,32 @@ def test_tipping_text_names_the_arms_the_plan_shifts(intermittent):
     assert "every arm (control included)" in out.context["tipping_text"]
     assert "every arm (control included)" in out.figures[0].caption
     assert "active arm" not in out.context["tipping_text"]
+
+
+def test_identical_strategies_are_explained_from_the_ice_table():
+    """The replica: the only subject imputed after an ICE is in Placebo, its own reference, so
+    JR/CR/CIR impute as MAR and LMCF falls back to JR: the section says why the rows agree and
+    that the sensitivity analyses use ANCOVA (not the primary MMRM)."""
+    from pathlib import Path
+
+    from irtrial.plan import read_plan
+
+    root = Path(__file__).resolve().parents[2] / "data" / "synthetic"
+    plan = read_plan(root / "ir_wrap_plan.toml")
+    trial = irtrial.read_trial(root / "ir_wrap_trial.csv", **plan.read_kwargs())
+    out = build(ReportInputs(trial, dataclasses.replace(plan, sensitivity=plan.sensitivity[:1])))
+    eff = out.tables["effects"]
+    assert eff["Estimate"].iloc[1:].nunique() == 1 and len(eff) == 6
+    assert all(a.endswith("; ANCOVA") for a in eff["Analysis"].iloc[1:])
+    (note,) = out.context["same"]
+    assert "(IRW-14)" in note and "in Placebo, the reference arm" in note
+    assert "LMCF fell back to JR" in note
+    assert "ANCOVA" in out.context["model_text"]
+
+
+def test_no_identity_note_when_strategies_differ(intermittent):
+    fast = {"resampling": "bootstrap", "bootstrap_ci": "normal"}
+    tables = (SensitivityAnalysis("conditional-mean", ("MAR", "JR"), n_samples=3, options=fast),)
+    out = build(_inputs(intermittent, tables))
+    est = out.tables["effects"]["Estimate"].iloc[1:]
+    assert est.nunique() > 1 and out.context["same"] == []

@@ -45,3 +45,15 @@ def test_crossing_says_when_p_falls_as_delta_grows():
     """A shift that strengthens the effect never tips: the note asks for the other sign."""
     d, _, note = _crossing(np.array([0.0, 1.0, 2.0]), np.array([0.01, 0.005, 0.001]), 0.05)
     assert np.isnan(d) and "opposite sign" in note and "widen" not in note
+
+
+def test_crossing_says_when_the_effect_moves_away_from_no_difference():
+    """p may creep up with the wider CI while the estimate moves away from 0 (the replica's
+    placebo-only imputation shifted in every arm): no wider grid tips it, so the note asks for
+    the other sign rather than a wider grid."""
+    deltas = np.array([0.0, 1.0, 2.0])
+    p = np.array([1e-5, 1.2e-5, 1.5e-5])
+    d, _, note = _crossing(deltas, p, 0.05, estimate=np.array([-2.9, -3.1, -3.3]))
+    assert np.isnan(d) and "opposite sign" in note
+    d, _, note = _crossing(deltas, p, 0.05, estimate=np.array([-2.9, -2.7, -2.5]))
+    assert np.isnan(d) and "widen" in note

@@ -23,9 +23,11 @@ def arms_text(arms) -> str:
         arms, f"the arm(s) {arms}")
 
 
-def _crossing(deltas: np.ndarray, p: np.ndarray, alpha: float):
+def _crossing(deltas: np.ndarray, p: np.ndarray, alpha: float,
+              estimate: np.ndarray | None = None):
     """First grid interval where p reaches alpha: (delta by linear interpolation of p, bracket,
-    note)."""
+    note). ``estimate`` (the effect at each delta) tells a shift that moves the effect away from
+    no difference, which no wider grid can tip."""
     if np.allclose(p, p[0], rtol=1e-10, atol=0) and p[0] < alpha:
         return float("nan"), None, ("delta changes nothing here: no imputed value after an ICE "
                                     "in the arm(s) that delta shifts")
@@ -34,10 +36,11 @@ def _crossing(deltas: np.ndarray, p: np.ndarray, alpha: float):
                                     f"delta of the grid ({deltas[0]:g})")
     above = np.flatnonzero(p >= alpha)
     if len(above) == 0:
-        if p[-1] < p[0]:
-            return float("nan"), None, (f"p stays below {alpha:g} and falls as delta grows (the "
-                                        "shift strengthens the effect): try deltas of the "
-                                        "opposite sign")
+        away = estimate is not None and abs(estimate[-1]) > abs(estimate[0])
+        if p[-1] < p[0] or away:
+            return float("nan"), None, (f"p stays below {alpha:g}; the effect moves away from "
+                                        "no difference as delta grows (the shift strengthens "
+                                        "it): try deltas of the opposite sign")
         return float("nan"), None, f"p stays below {alpha:g} over the whole grid: widen it"
     j = int(above[0])
     d0, d1, p0, p1 = deltas[j - 1], deltas[j], p[j - 1], p[j]
@@ -48,7 +51,8 @@ def _locate(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
     rows = []
     for (strat, vis, arm), part in table.groupby(["strategy", C.VISIT, C.ARM], sort=False):
         part = part.sort_values("delta")
-        d, bracket, note = _crossing(part["delta"].to_numpy(), part[C.P_VALUE].to_numpy(), alpha)
+        d, bracket, note = _crossing(part["delta"].to_numpy(), part[C.P_VALUE].to_numpy(), alpha,
+                                     part[C.ESTIMATE].to_numpy())
         rows.append({"strategy": strat, C.VISIT: vis, C.ARM: arm, "delta": d,
                      "bracket": bracket, C.P_VALUE: np.nan, "confirmed": False, "note": note})
     return pd.DataFrame(rows)

@@ -28,11 +28,15 @@ STRATEGY_TEXT = {"MAR": "missing at random (MAR)", "JR": "jump to reference (JR)
                  "CR": "copy reference (CR)", "CIR": "copy increments from reference (CIR)",
                  "LMCF": "last mean carried forward (LMCF)"}
 
+ANALYSIS_TEXT = {"ancova": "ANCOVA", "mmrm": "MMRM"}
+
 TEMPLATE = """{% from "_macros.j2" import table, figure %}
 <p class="lead">Treatment effect at {{ s.visit }} when the missing values after an
 intercurrent event (by default: after the last observed visit) are imputed under other
-assumptions than the primary MMRM's missing at random.</p>
+assumptions than the primary MMRM's missing at random.{% if s.model_text %} {{ s.model_text }}{%
+endif %}</p>
 {% if tables.effects.rows %}{{ table(tables.effects, cls="nowrap") }}{% endif %}
+{% for n in s.same %}<p class="note">{{ n }}</p>{% endfor %}
 {% for e in s.errors %}<div class="error" role="alert">{{ e }}</div>{% endfor %}
 {% if tables.tipping.rows %}<h3>Tipping point</h3>
 <p>{{ s.tipping_text }}</p>{{ table(tables.tipping, cls="nowrap") }}{% endif %}
@@ -49,6 +53,38 @@ def _row(label, r, level, control):
             ci_label(level): ci, "p": fmt_p(r[C.P_VALUE])}
 
 
+def _same_estimates(tab: pd.DataFrame, res) -> str:
+    """Why every strategy of one analysis gives the same effect, when it does (from the ICE
+    table and the references), else ''."""
+    strategies = tab["strategy"].astype(str).unique()
+    if len(strategies) < 2:
+        return ""
+    for _, part in tab.groupby(C.ARM, observed=True):
+        if not np.allclose(part[C.ESTIMATE], part[C.ESTIMATE].iloc[0], rtol=1e-10, atol=1e-12):
+            return ""
+    ice = res.ice
+    if not len(ice):
+        return ("Every strategy gives the same effect here: no subject has values imputed after "
+                "an intercurrent event.")
+    own = {str(a) for a, r in res.reference.items() if str(a) == str(r)}
+    arms = list(dict.fromkeys(ice["arm"].astype(str)))
+    applied = set(ice["strategy"].astype(str))
+    if not set(arms) <= own or not applied <= {"MAR", "JR", "CR", "CIR"}:
+        return ""
+    subjects = list(dict.fromkeys(ice["subject"].astype(str)))
+    shown = ", ".join(subjects[:10]) + (f" and {len(subjects) - 10} more"
+                                        if len(subjects) > 10 else "")
+    fallback = ""
+    if "LMCF" in strategies and "LMCF" not in applied and "analysis" in ice:
+        used = ", ".join(dict.fromkeys(ice.loc[ice["analysis"].astype(str) == "LMCF",
+                                               "strategy"].astype(str)))
+        fallback = f"; LMCF fell back to {used} for them (no earlier mean to carry forward)"
+    return (f"Every strategy gives the same effect here: the subjects with values imputed after "
+            f"an intercurrent event ({shown}) are all in {', '.join(arms)}, the reference arm, "
+            "where jump to reference, copy reference and copy increments from reference impute "
+            f"as missing at random does{fallback}.")
+
+
 def build(inputs) -> SectionOutput | None:
     from irtrial.report.render import records
 
@@ -62,6 +98,8 @@ def build(inputs) -> SectionOutput | None:
     rows, tidy, errors, notes, methods, figures = [], [], [], [], [], []
     tipping_rows, tipping_tidy = [], []
     shifted: list[str] = []
+    models: set[str] = set()
+    same: list[str] = []
     results: dict = {"visit": visit, "analyses": []}
     if inputs.primary.ok:
         for _, r in inputs.primary.result.primary.iterrows():
@@ -104,6 +142,9 @@ def build(inputs) -> SectionOutput | None:
         method_label = {"approximate-bayes": "approx. Bayes MI",
                         "bayes": "Bayes MI (data augmentation)"}.get(
             res.method, f"conditional mean, {res.resampling}")
+        method_label += f"; {ANALYSIS_TEXT.get(res.analysis, res.analysis)}"
+        models.add(res.analysis)
+        same += [n for n in [_same_estimates(tab, res)] if n]
         for _, r in tab.iterrows():
             rows.append(_row(f"{STRATEGY_TEXT.get(r['strategy'], r['strategy'])}; "
                              f"{method_label}", r, level, control))
@@ -119,8 +160,15 @@ def build(inputs) -> SectionOutput | None:
                     "which the p-value of the comparison first "
                     f"reaches {' / '.join(fmt(a, 2) for a in alphas)} (linear interpolation on "
                     "the grid, then a run at that delta).")
+    model_text = ""
+    if models - {"mmrm"}:
+        names = " and ".join(ANALYSIS_TEXT.get(m, m) for m in sorted(models - {"mmrm"}))
+        model_text = (f"These analyses estimate the effect with {names} at each visit on the "
+                      "completed data, so their MAR rows differ from the primary MMRM by the "
+                      "analysis model, not by the assumption about the missing values.")
     return SectionOutput(
         context={"visit": inputs.visit(visit), "errors": errors, "notes": notes,
+                 "model_text": model_text, "same": same,
                  "methods": methods, "tipping_text": tipping_text,
                  "figure_names": [f.name for f in figures]},
         results=results,
