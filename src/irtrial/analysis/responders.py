@@ -222,6 +222,21 @@ def _check(missing: str, baseline_zero: str, conf_level: float) -> None:
         raise ModelSpecError("; ".join(problems))
 
 
+def _missing_notes(responses: pd.DataFrame, n_definitions: int) -> list[str]:
+    """Per visit: the subjects without a value, counted as non-responders (named, up to 10)."""
+    gone = responses[responses["status"] == STATUS_MISSING]
+    out = []
+    for visit, part in gone.groupby("visit", sort=False, observed=True):
+        subjects = list(dict.fromkeys(part["subject"].astype(str)))
+        names = ", ".join(subjects[:10]) + (f" and {len(subjects) - 10} more"
+                                            if len(subjects) > 10 else "")
+        each = (f"under each of the {n_definitions} definitions" if n_definitions > 1
+                else "under the definition")
+        out.append(f"{visit}: {len(subjects)} subject(s) without a value counted as "
+                   f"non-responders {each} ({names}; responses.status)")
+    return out
+
+
 def population(trial, visit, missing: str = "non-responder") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Subjects counted at ``visit`` under the ``missing`` rule, and those left out.
 
@@ -625,11 +640,7 @@ def responder_analysis(
     )
     notes.insert(0, rule)
     if missing == "non-responder" and n_missing:
-        notes.insert(
-            1,
-            f"{n_missing} subject x visit x definition count(s) imputed as "
-            "non-responder (see responses.status)",
-        )
+        notes[1:1] = _missing_notes(pd.concat(responses, ignore_index=True), len(defs))
     return ResponderResult(
         table=pd.concat(rows, ignore_index=True),
         rates=pd.DataFrame(rates),
