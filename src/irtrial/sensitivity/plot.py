@@ -8,6 +8,9 @@ from irtrial import columns as C
 
 __all__ = ["plot_tipping_point"]
 
+#: colour-blind-safe colours (Okabe-Ito, as the report's figures), one per arm x strategy line
+COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
+
 
 def plot_tipping_point(result, ax=None, visit=None, arm=None):
     """Plot the effect (CI band) and the p-value against delta; mark the tipping point.
@@ -39,7 +42,7 @@ def plot_tipping_point(result, ax=None, visit=None, arm=None):
     visit = visit or list(dict.fromkeys(t[C.VISIT]))[-1]
     arms = [arm] if arm is not None else list(dict.fromkeys(t[C.ARM]))
     ax2 = ax.twinx()
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colors = COLOURS
     for k, (a, strat) in enumerate(
         dict.fromkeys(zip(t[C.ARM], t["strategy"], strict=True)).keys()
     ):
@@ -57,12 +60,16 @@ def plot_tipping_point(result, ax=None, visit=None, arm=None):
         if len(hit) and np.isfinite(hit["delta"].iloc[0]):
             ax.axvline(hit["delta"].iloc[0], color=c, linestyle=":", linewidth=1)
     ax.axhline(0, color="grey", linewidth=0.8)
-    ax2.axhline(result.alpha, color="red", linestyle=":", linewidth=0.8)
+    ax2.axhline(result.alpha, color="#b00020", linestyle=":", linewidth=0.9,
+                label=f"p = {result.alpha:g}")
     ax2.set_ylabel("p-value (dashed)")
     ax2.set_ylim(0, 1)
     ax.set_xlabel("delta added to imputed values after the ICE")
     where = f"visit {visit}" if str(visit).replace(".", "", 1).isdigit() else str(visit)
     ax.set_ylabel(f"treatment effect at {where} (CI)")
-    ax.legend(loc="best", fontsize="small")
-    ax.set_title("Tipping point")
+    handles, labels = ax.get_legend_handles_labels()
+    more, more_labels = ax2.get_legend_handles_labels()
+    ax.legend(handles + more, labels + more_labels, loc="best", fontsize="small", frameon=False)
+    ax.spines["top"].set_visible(False)
+    ax2.spines["top"].set_visible(False)
     return ax
