@@ -61,14 +61,19 @@ COVARIANCE_NAMES = {
     "ante(1)": "adh",
 }
 
-_DF_NAMES = {
-    **{k: k for k in DF_METHODS},
+#: SAS / R spellings of Kenward-Roger, the same for the df method and the vcov
+_KR_SPELLINGS = {
     "kr": "kenward-roger",
     "kenwardroger": "kenward-roger",
     "kr(linear)": "kenward-roger-linear",
     "kr(firstorder)": "kenward-roger-linear",
     "kenwardroger(firstorder)": "kenward-roger-linear",
     "kenwardroger(linear)": "kenward-roger-linear",
+}
+
+_DF_NAMES = {
+    **{k: k for k in DF_METHODS},
+    **_KR_SPELLINGS,
     "satterth": "satterthwaite",
     "sat": "satterthwaite",
     "bw": "between-within",
@@ -80,12 +85,7 @@ _VCOV_NAMES = {
     **{k: k for k in VCOV_METHODS},
     "model": "asymptotic",
     "model-based": "asymptotic",
-    "kr": "kenward-roger",
-    "kenwardroger": "kenward-roger",
-    "kr(linear)": "kenward-roger-linear",
-    "kr(firstorder)": "kenward-roger-linear",
-    "kenwardroger(firstorder)": "kenward-roger-linear",
-    "kenwardroger(linear)": "kenward-roger-linear",
+    **_KR_SPELLINGS,
 }
 
 _KR = ("kenward-roger", "kenward-roger-linear")

@@ -242,18 +242,6 @@ def render_html(trial: Trial, plan: StudyPlan | None = None, **kwargs: Any) -> s
     return build_report(ReportInputs(trial, plan, **kwargs)).html
 
 
-def write_pdf(html: str, path: Path) -> Path:
-    """Render the page with WeasyPrint (print CSS: A4, page numbers, rows kept whole)."""
-    import logging
-
-    import weasyprint
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    weasyprint.HTML(string=html, base_url=None).write_pdf(path)
-    return path
-
-
 def write_report(trial: Trial, out_dir: str | Path, plan: StudyPlan | None = None, *,
                  pdf: bool = True, command: str | None = None, now: datetime | None = None,
                  title: str | None = None) -> Path:
